@@ -1,0 +1,18 @@
+/*
+ * occlum.h - occlum-ts SDK marker header.
+ *
+ * occlum-cc / occlum-c++ put <repo>/sdk/include on the include path ahead of the
+ * wasm32-wasip1 sysroot, so programs can test for the LibOS with:
+ *
+ *     #include <occlum.h>
+ *     #if OCCLUM_TS ... #endif
+ *
+ * Later work adds the POSIX headers that wasi-libc lacks (sys/wait.h, spawn.h, ...) next
+ * to this file.
+ */
+#ifndef OCCLUM_H
+#define OCCLUM_H
+
+#define OCCLUM_TS 1
+
+#endif /* OCCLUM_H */

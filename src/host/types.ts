@@ -1,0 +1,63 @@
+// The untrusted outside world, as the kernel sees it (Occlum's PAL). Only host/ implementations
+// touch Node APIs; the kernel gets one Host object at boot.
+
+export interface HostStat {
+  dev: number; ino: number; mode: number; nlink: number; uid: number; gid: number;
+  size: number; blocks: number; atimeNs: bigint; mtimeNs: bigint; ctimeNs: bigint;
+  isFile: boolean; isDirectory: boolean; isSymlink: boolean;
+}
+
+/** Host file operations (paths are host paths). Errors are thrown as HostError with a POSIX code name. */
+export interface HostFs {
+  lstat(path: string): HostStat;
+  fstat(fd: number): HostStat;
+  /** Opens without following a final symlink. flags: node fs constants. */
+  open(path: string, flags: number, mode: number): number;
+  close(fd: number): void;
+  read(fd: number, buf: Uint8Array, position: number): number;
+  write(fd: number, buf: Uint8Array, position: number): number;
+  ftruncate(fd: number, size: number): void;
+  fsync(fd: number): void;
+  fdatasync(fd: number): void;
+  readdir(path: string): string[];
+  mkdir(path: string, mode: number): void;
+  rmdir(path: string): void;
+  unlink(path: string): void;
+  rename(from: string, to: string): void;
+  link(existing: string, newPath: string): void;
+  symlink(target: string, path: string): void;
+  readlink(path: string): string;
+  chmod(path: string, mode: number): void;
+  utimes(path: string, atimeS: number, mtimeS: number): void;
+  readFile(path: string): Uint8Array;
+  constants: { O_RDONLY: number; O_WRONLY: number; O_RDWR: number; O_CREAT: number; O_EXCL: number; O_TRUNC: number; O_APPEND: number; O_NOFOLLOW: number; O_DIRECTORY: number };
+}
+
+export class HostError extends Error {
+  constructor(readonly code: string, message: string) { super(message); }
+}
+
+export interface HostStdio {
+  /** Writes all of buf to host fd 1 or 2 (blocking). Returns bytes written or throws HostError. */
+  write(fd: 1 | 2, buf: Uint8Array): number;
+  /** Reads from host fd 0; resolves 0 at end of file. */
+  read(buf: Uint8Array): Promise<number>;
+  isatty(fd: 0 | 1 | 2): boolean;
+  winsize(fd: 0 | 1 | 2): { rows: number; cols: number } | undefined;
+}
+
+export interface HostClock {
+  realtimeNs(): bigint;
+  monotonicNs(): bigint;
+  /** Calls fn after ms; returns a cancel function. */
+  setTimer(ms: number, fn: () => void): () => void;
+}
+
+export interface Host {
+  fs: HostFs;
+  stdio: HostStdio;
+  clock: HostClock;
+  randomFill(buf: Uint8Array): void;
+  /** Log sink (stderr of the runtime). */
+  log(line: string): void;
+}
