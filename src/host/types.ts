@@ -61,3 +61,17 @@ export interface Host {
   /** Log sink (stderr of the runtime). */
   log(line: string): void;
 }
+
+/** Cryptography from the platform (node:crypto here; WebCrypto in a browser later). */
+export interface HostCrypto {
+  randomBytes(n: number): Uint8Array;
+  /** AES-GCM (key 16 or 32 bytes, iv 12 bytes); returns ciphertext and 16-byte tag. */
+  aesGcmEncrypt(key: Uint8Array, iv: Uint8Array, plaintext: Uint8Array, aad?: Uint8Array): { ciphertext: Uint8Array; tag: Uint8Array };
+  /** Returns the plaintext, or undefined if the tag does not verify. */
+  aesGcmDecrypt(key: Uint8Array, iv: Uint8Array, ciphertext: Uint8Array, tag: Uint8Array, aad?: Uint8Array): Uint8Array | undefined;
+  /** AES-CTR without authentication (for encryption-only baselines). */
+  aesCtr(key: Uint8Array, iv: Uint8Array, data: Uint8Array): Uint8Array;
+  sha256(...parts: Uint8Array[]): Uint8Array;
+  hmacSha256(key: Uint8Array, ...parts: Uint8Array[]): Uint8Array;
+  hkdf(ikm: Uint8Array, salt: Uint8Array, info: string, length: number): Uint8Array;
+}

@@ -19,7 +19,7 @@ import { Process, type Thread } from './process/process.js';
 import { defaultAction, signalName, waitStatus } from './process/signals.js';
 import type { FileSystem } from './fs/inode.js';
 import type { FileDescription } from './fs/file.js';
-import { ModuleCache } from '../runtime/module-cache.js';
+import { ModuleCache, type CompiledProgram } from '../runtime/module-cache.js';
 import { ProcessRunner, WorkerPool, type RunnerReport } from '../runtime/process-runner.js';
 import { isWasm, WasmFormatError } from '../runtime/wasm-module.js';
 
@@ -77,10 +77,9 @@ export class Kernel {
   /** Loads `path` from the VFS and starts it as a new process. Throws SpawnError. */
   async spawn(path: string, opts: SpawnOptions): Promise<Process> {
     const cwd = opts.cwd ? await this.vfs.walk(this.vfs.rootStack, opts.cwd, true) : this.vfs.rootStack;
-    const bytes = await this.loadProgram(path, cwd);
     let prog;
     try {
-      prog = await this.modules.get(bytes, undefined);
+      prog = await this.loadProgram(path, cwd);
     } catch (e) {
       if (e instanceof WasmFormatError) throw new SpawnError(undefined, `${path}: invalid WebAssembly program: ${e.message}`);
       if (e instanceof WebAssembly.CompileError) throw new SpawnError(undefined, `${path}: invalid WebAssembly program: ${e.message}`);
@@ -108,7 +107,8 @@ export class Kernel {
     return proc;
   }
 
-  private async loadProgram(path: string, cwd: PathStack): Promise<Uint8Array> {
+  /** Reads and compiles the program at `path` (cached per file version: dev, ino, mtime, size). */
+  private async loadProgram(path: string, cwd: PathStack): Promise<CompiledProgram> {
     let file: FileDescription;
     try {
       const inode = await this.vfs.lookup(cwd, path, true);
@@ -120,7 +120,11 @@ export class Kernel {
       throw e;
     }
     try {
-      const size = (await file.stat()).size;
+      const st = await file.stat();
+      const key = `${st.dev}:${st.ino}:${st.mtimeNs}:${st.size}`;
+      const hit = this.modules.peek(key);
+      if (hit) return hit;
+      const size = st.size;
       const bytes = new Uint8Array(size);
       let off = 0;
       while (off < size) {
@@ -134,7 +138,7 @@ export class Kernel {
           ? `${path}: a native ELF binary cannot run in occlum-ts; compile it to WebAssembly with occlum-cc`
           : `${path}: not a WebAssembly program (exec format error)`);
       }
-      return bytes.subarray(0, off);
+      return await this.modules.get(bytes.subarray(0, off), key);
     } finally {
       await file.unref();
     }

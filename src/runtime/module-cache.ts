@@ -16,6 +16,9 @@ export class ModuleCache {
    * Returns the compiled program for `bytes`. `key` identifies the file version cheaply
    * (e.g. inode + mtime + size); on a miss the content hash is checked before compiling.
    */
+  /** The cached program for a file version, without reading the file. */
+  peek(key: string): CompiledProgram | undefined { return this.byKey.get(key); }
+
   async get(bytes: Uint8Array, key?: string): Promise<CompiledProgram> {
     if (key) {
       const hit = this.byKey.get(key);

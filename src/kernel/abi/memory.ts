@@ -51,7 +51,15 @@ export class UserMemory {
   setU16(ptr: number, v: number): void { this.check(ptr, 2); this.dvc.setUint16(ptr, v, true); }
   setU32(ptr: number, v: number): void { this.check(ptr, 4); this.dvc.setUint32(ptr, v >>> 0, true); }
   setI32(ptr: number, v: number): void { this.check(ptr, 4); this.dvc.setInt32(ptr, v, true); }
-  setU64(ptr: number, v: bigint | number): void { this.check(ptr, 8); this.dvc.setBigUint64(ptr, BigInt.asUintN(64, BigInt(v)), true); }
+  setU64(ptr: number, v: bigint | number): void {
+    this.check(ptr, 8);
+    if (typeof v === 'number' && v >= 0 && v <= Number.MAX_SAFE_INTEGER) {
+      this.dvc.setUint32(ptr, v >>> 0, true);
+      this.dvc.setUint32(ptr + 4, Math.floor(v / 4294967296), true);
+    } else {
+      this.dvc.setBigUint64(ptr, BigInt.asUintN(64, BigInt(v)), true);
+    }
+  }
   setI64(ptr: number, v: bigint | number): void { this.check(ptr, 8); this.dvc.setBigInt64(ptr, BigInt.asIntN(64, BigInt(v)), true); }
 
   /** A string of exactly `len` bytes (WASI passes lengths). */

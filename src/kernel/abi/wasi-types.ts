@@ -49,7 +49,7 @@ export const LOOKUP_SYMLINK_FOLLOW = 1;
 // fstflags
 export const FST_ATIM = 1, FST_ATIM_NOW = 2, FST_MTIM = 4, FST_MTIM_NOW = 8;
 // rights
-export const RIGHT_FD_READ = 1n << 1n, RIGHT_FD_WRITE = 1n << 6n, RIGHTS_ALL = (1n << 30n) - 1n;
+export const RIGHT_FD_READ = 1n << 1n, RIGHT_FD_WRITE = 1n << 6n, RIGHTS_ALL = 2 ** 30 - 1;
 // eventtype
 export const EVENTTYPE_CLOCK = 0, EVENTTYPE_FD_READ = 1, EVENTTYPE_FD_WRITE = 2;
 export const SUBCLOCKFLAG_ABSTIME = 1, EVENT_FD_READWRITE_HANGUP = 1;
