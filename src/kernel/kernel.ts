@@ -7,21 +7,30 @@
 //  3. the adapter decodes arguments from the process's shared memory and calls a handler;
 //  4. the handler returns a value or a Promise (it may await host I/O); errors are SysErrors;
 //  5. the reply is written and the worker woken; serve() spins briefly for the next call.
+//     A call interrupted by a caught SA_RESTART signal is replied with the restart flag: the
+//     worker runs the handler and issues the call again.
 import type { Host } from '../host/types.js';
-import { fail, SysError } from './errno.js';
 import { Log } from './log.js';
 import { Vfs, type PathStack } from './fs/vfs.js';
 import { FdTable } from './fs/fd-table.js';
-import { StdioFile } from './fs/stdio.js';
+import { StdioFile, HostInput } from './fs/stdio.js';
 import { UserMemory } from './abi/memory.js';
 import { abiCallIndex, abiFunctions } from './abi/index.js';
-import { Process, type Thread } from './process/process.js';
-import { defaultAction, signalName, waitStatus } from './process/signals.js';
+import { Process, Thread } from './process/process.js';
+import { SyscallChannel } from '../runtime/channel.js';
+import { signalName, waitStatus, SIGCHLD, SIGKILL } from './process/signals.js';
+import { SIG_IGN, SA_NOCLDWAIT, CLD_EXITED, CLD_KILLED, CLD_DUMPED, type SigInfo } from './process/signal-state.js';
+import { sendSignal, killProcess, userInfo } from './process/signal-delivery.js';
+import { loadProgram } from './process/loader.js';
 import type { FileSystem } from './fs/inode.js';
 import type { FileDescription } from './fs/file.js';
+import { O_DIRECTORY } from './fs/flags.js';
 import { ModuleCache, type CompiledProgram } from '../runtime/module-cache.js';
 import { ProcessRunner, WorkerPool, type RunnerReport } from '../runtime/process-runner.js';
-import { isWasm, WasmFormatError } from '../runtime/wasm-module.js';
+import { waitUntil } from './process/wait-queue.js';
+
+export { SpawnError } from './process/loader.js';
+export { describe } from './process/loader.js';
 
 /** Polls a channel this many times after a reply before going back to the event loop. */
 const KERNEL_SPIN = 2000;
@@ -40,15 +49,14 @@ export interface KernelOptions {
 export interface SpawnOptions {
   argv: string[];
   env: string[];
-  ppid?: number;
+  parent?: Process;
   cwd?: string;
-  /** Files for fds 0, 1, 2 (default: the host's stdio). */
+  /** Files for fds 0, 1, 2 of a root process (default: the host's stdio). */
   stdio?: [FileDescription, FileDescription, FileDescription];
-}
-
-/** Why a program could not start: maps to `occlum run`'s exit 127 with this message. */
-export class SpawnError extends Error {
-  constructor(readonly errno: SysError | undefined, message: string) { super(message); }
+  /** A prepared fd table for a child (posix_spawn); replaces stdio. */
+  fds?: FdTable;
+  /** Applied to the new process before it runs (posix_spawn attributes). */
+  setup?: (p: Process) => void;
 }
 
 export class Kernel {
@@ -59,6 +67,9 @@ export class Kernel {
   readonly processes = new Map<number, Process>();
   readonly modules = new ModuleCache();
   readonly pool: WorkerPool;
+  readonly bootNs: bigint;
+  /** resource_limits.user_space_size: the memory all processes share (reported by sysinfo). */
+  userSpaceBytes = 300 * 1024 * 1024;
   private nextPid = 1;
 
   constructor(opts: KernelOptions) {
@@ -67,81 +78,98 @@ export class Kernel {
     this.log = opts.log ?? new Log('off', opts.host.log);
     this.hostname = opts.hostname ?? 'occlum-node';
     this.pool = new WorkerPool(opts.warmWorkers ?? 1);
+    this.bootNs = opts.host.clock.monotonicNs();
   }
 
+  private input: HostInput | undefined;
+
+  /** Files for the host's stdin, stdout and stderr (stdin's read-ahead buffer is shared). */
   hostStdio(): [FileDescription, FileDescription, FileDescription] {
     const clock = () => this.host.clock.realtimeNs();
-    return [new StdioFile(this.host.stdio, 0, clock), new StdioFile(this.host.stdio, 1, clock), new StdioFile(this.host.stdio, 2, clock)];
+    this.input ??= new HostInput(this.host.stdio);
+    return [new StdioFile(this.host.stdio, 0, clock, this.input), new StdioFile(this.host.stdio, 1, clock), new StdioFile(this.host.stdio, 2, clock)];
+  }
+
+  /** The process reparented orphans go to (pid 1 while it lives). */
+  get init(): Process | undefined {
+    const p = this.processes.get(1);
+    return p?.alive ? p : undefined;
   }
 
   /** Loads `path` from the VFS and starts it as a new process. Throws SpawnError. */
   async spawn(path: string, opts: SpawnOptions): Promise<Process> {
-    const cwd = opts.cwd ? await this.vfs.walk(this.vfs.rootStack, opts.cwd, true) : this.vfs.rootStack;
-    let prog;
-    try {
-      prog = await this.loadProgram(path, cwd);
-    } catch (e) {
-      if (e instanceof WasmFormatError) throw new SpawnError(undefined, `${path}: invalid WebAssembly program: ${e.message}`);
-      if (e instanceof WebAssembly.CompileError) throw new SpawnError(undefined, `${path}: invalid WebAssembly program: ${e.message}`);
-      throw e;
+    const parent = opts.parent;
+    const cwd: PathStack = opts.cwd ? await this.vfs.walk(this.vfs.rootStack, opts.cwd, true) : parent?.cwd ?? this.vfs.rootStack;
+    const prog = await loadProgram(this.vfs, this.modules, cwd, path);
+    let fds = opts.fds;
+    if (!fds) {
+      fds = new FdTable();
+      const stdio = opts.stdio ?? this.hostStdio();
+      for (let i = 0; i < 3; i++) await fds.install(i, stdio[i]!);
     }
-    const memory = new WebAssembly.Memory({ initial: prog.memory.initial, maximum: prog.memory.maximum, shared: true });
-    const fds = new FdTable();
-    const stdio = opts.stdio ?? this.hostStdio();
-    for (let i = 0; i < 3; i++) await fds.install(i, stdio[i]!);
     const pid = this.nextPid++;
     const runner = new ProcessRunner(this.pool);
-    const proc = new Process(this, pid, opts.ppid ?? 0, opts.argv, opts.env, path, fds, cwd, new UserMemory(memory), runner);
+    const memory = this.newMemory(prog);
+    const proc = new Process(this, pid, parent, opts.argv, opts.env, path, fds, cwd, new UserMemory(memory), runner);
     proc.startNs = this.host.clock.monotonicNs();
-    // Preopen "/" at fd 3: wasi-libc resolves every path against a preopened directory.
-    const root = await this.vfs.open(this.vfs.rootStack, '/', 0o200000 /* O_DIRECTORY */, 0);
-    proc.preopens.set(fds.alloc(root, false, 3), '/');
+    if (parent) {
+      parent.children.add(proc);
+      proc.umask = parent.umask;
+      proc.signalActions = parent.signalActions.resetCaught();
+      proc.mainThread.mask = parent.mainThread.mask;
+      for (const [k, v] of parent.rlimits) proc.rlimits.set(k, { ...v });
+    }
+    await this.preopenRoot(proc);
+    opts.setup?.(proc);
     this.processes.set(pid, proc);
     this.log.info(`[pid ${pid}] spawn ${path} ${JSON.stringify(opts.argv.slice(1))}`);
-    const report = runner.start({
-      type: 'start', module: prog.module, memory, channel: proc.mainThread.channel.sab,
-      calls: abiCallIndex, argv: opts.argv, env: opts.env,
-    });
-    void report.then((r) => this.onWorkerReport(proc, r));
-    void this.serve(proc.mainThread);
+    this.startThread(proc.mainThread, prog, memory);
     return proc;
   }
 
-  /** Reads and compiles the program at `path` (cached per file version: dev, ino, mtime, size). */
-  private async loadProgram(path: string, cwd: PathStack): Promise<CompiledProgram> {
-    let file: FileDescription;
-    try {
-      const inode = await this.vfs.lookup(cwd, path, true);
-      if (inode.type === 'dir') fail('EISDIR');
-      if (inode.type !== 'file') fail('EACCES');
-      file = await this.vfs.open(cwd, path, 0, 0);
-    } catch (e) {
-      if (e instanceof SysError) throw new SpawnError(e, `${path}: ${describe(e)}`);
-      throw e;
-    }
-    try {
-      const st = await file.stat();
-      const key = `${st.dev}:${st.ino}:${st.mtimeNs}:${st.size}`;
-      const hit = this.modules.peek(key);
-      if (hit) return hit;
-      const size = st.size;
-      const bytes = new Uint8Array(size);
-      let off = 0;
-      while (off < size) {
-        const n = await file.pread(bytes.subarray(off), off);
-        if (n === 0) break;
-        off += n;
-      }
-      if (!isWasm(bytes)) {
-        const elf = bytes[0] === 0x7f && bytes[1] === 0x45 && bytes[2] === 0x4c && bytes[3] === 0x46;
-        throw new SpawnError(undefined, elf
-          ? `${path}: a native ELF binary cannot run in occlum-ts; compile it to WebAssembly with occlum-cc`
-          : `${path}: not a WebAssembly program (exec format error)`);
-      }
-      return await this.modules.get(bytes.subarray(0, off), key);
-    } finally {
-      await file.unref();
-    }
+  /** execve: replaces the program of `t`'s process (same pid, fds without CLOEXEC kept). Throws SpawnError. */
+  async execve(t: Thread, path: string, argv: string[], env: string[]): Promise<void> {
+    const proc = t.process;
+    const prog = await loadProgram(this.vfs, this.modules, proc.cwd, path);
+    await proc.fds.closeOnExec();
+    for (const fd of [...proc.preopens.keys()]) { if (!proc.fds.has(fd)) proc.preopens.delete(fd); }
+    proc.signalActions = proc.signalActions.resetCaught();
+    proc.argv = argv;
+    proc.env = env;
+    proc.exe = path;
+    // The old worker is parked in the execve call; it is discarded, never replied to.
+    const old = t.runner;
+    const memory = this.newMemory(prog);
+    const thread = new Thread(proc, t.tid, new SyscallChannel(), new UserMemory(memory), new ProcessRunner(this.pool));
+    thread.mask = t.mask;
+    thread.pending = t.pending;
+    t.alive = false;
+    t.channel.wakeKernel();
+    old.kill();
+    proc.mainThread = thread;
+    if (!proc.preopens.size) await this.preopenRoot(proc);
+    this.log.info(`[pid ${proc.pid}] execve ${path} ${JSON.stringify(argv.slice(1))}`);
+    this.startThread(thread, prog, memory);
+  }
+
+  private newMemory(prog: CompiledProgram): WebAssembly.Memory {
+    return new WebAssembly.Memory({ initial: prog.memory.initial, maximum: prog.memory.maximum, shared: true });
+  }
+
+  /** Preopens "/" at the lowest fd >= 3: wasi-libc resolves every path against a preopened directory. */
+  private async preopenRoot(proc: Process): Promise<void> {
+    const root = await this.vfs.open(this.vfs.rootStack, '/', O_DIRECTORY, 0);
+    proc.preopens.set(proc.fds.alloc(root, true, 3), '/');
+  }
+
+  private startThread(t: Thread, prog: CompiledProgram, memory: WebAssembly.Memory): void {
+    const proc = t.process;
+    const report = t.runner.start({
+      type: 'start', module: prog.module, memory, channel: t.channel.sab,
+      calls: abiCallIndex, argv: proc.argv, env: proc.env,
+    });
+    void report.then((r) => { if (t.alive) void this.onWorkerReport(proc, r); });
+    void this.serve(t);
   }
 
   private async onWorkerReport(proc: Process, r: RunnerReport): Promise<void> {
@@ -156,68 +184,86 @@ export class Kernel {
         this.log.error(`[pid ${proc.pid}] cannot start ${proc.exe}: ${r.message}`);
         await proc.terminate(waitStatus.exited(127), `cannot start: ${r.message}`);
         break;
-      case 'killed': await proc.terminate(waitStatus.signaled(9), 'killed'); break;
+      case 'killed': await proc.terminate(waitStatus.signaled(SIGKILL), 'killed'); break;
     }
   }
 
-  /** Serves one thread's syscalls until its process ends. */
+  /** Serves one thread's syscalls until it ends. */
   private async serve(t: Thread): Promise<void> {
     const ch = t.channel;
     const proc = t.process;
     const args = new Float64Array(ch.sab, 40, 10);
     const trace = this.log.enabled('trace');
-    while (proc.alive) {
+    while (t.alive) {
       await ch.waitRequest();
       let budget = SERVE_BUDGET;
-      while (proc.alive && ch.hasRequest()) {
+      while (t.alive && ch.hasRequest()) {
+        if (proc.state === 'stopped') {
+          await waitUntil(t, [proc.continued], () => (proc.state !== 'stopped' ? true : undefined), undefined, false).catch(() => undefined);
+          if (!t.alive) return;
+        }
         const idx = ch.callIndex();
         const f = abiFunctions[idx];
-        let r: number | Promise<number>;
-        if (!f) r = -38;
-        else r = f.fn(t, args);
+        let r: number | Promise<number> = f ? f.fn(t, args) : -38;
         if (typeof r !== 'number') r = await r;
         if (trace && f) this.log.trace(`[pid ${proc.pid}] ${f.name}(${Array.from(args.subarray(0, 4)).join(', ')}) = ${r}`);
-        if (!proc.alive) return;
-        ch.reply(r);
+        if (!t.alive) return;
+        ch.reply(r, f !== undefined && f.restartable && t.interruptedForRestart());
         if (--budget === 0) { await new Promise((res) => setImmediate(res)); budget = SERVE_BUDGET; }
         if (!ch.spinForRequest(KERNEL_SPIN)) break;
       }
     }
   }
 
-  /** Sends `sig` to `proc`. Until handlers land, every signal takes its default action. */
-  async signal(proc: Process, sig: number): Promise<void> {
-    if (!proc.alive) return;
-    const action = defaultAction(sig);
-    this.log.info(`[pid ${proc.pid}] ${signalName(sig)} (default action: ${action})`);
-    if (sig === 9 || action === 'terminate' || action === 'core') {
-      proc.runner.kill();
-      await proc.terminate(waitStatus.signaled(sig, action === 'core'), `killed by ${signalName(sig)}`);
-    }
+  /** kill(2) on one process. */
+  signal(proc: Process, sig: number, info?: SigInfo): Promise<void> {
+    return sendSignal(proc, sig, info ?? userInfo(sig));
   }
 
-  /** Sleeps `ns`, waking early (return) if the thread's process dies. */
-  sleep(t: Thread, ns: bigint): Promise<void> {
-    const ms = Number(ns / 1000000n) + (ns % 1000000n > 0n ? 1 : 0);
-    return new Promise((resolve) => {
-      const cancel = this.host.clock.setTimer(ms, resolve);
-      void t.process.exited.then(() => { cancel(); resolve(); });
-    });
+  /** kill(-pgid): every process of the group. */
+  async signalGroup(pgid: number, sig: number, info?: SigInfo): Promise<number> {
+    let n = 0;
+    for (const p of [...this.processes.values()]) {
+      if (p.alive && p.pgid === pgid) { n++; await this.signal(p, sig, info); }
+    }
+    return n;
+  }
+
+  /** Called once by Process.terminate: reparent children, report to the parent (SIGCHLD, wait4). */
+  onProcessExit(p: Process): void {
+    const init = this.init;
+    for (const c of p.children) {
+      c.parent = init && init !== p ? init : undefined;
+      if (c.parent) c.parent.children.add(c);
+      else if (!c.alive) this.processes.delete(c.pid); // nobody left to reap it
+    }
+    p.children.clear();
+    if (init && init !== p) init.childEvents.notify();
+    const parent = p.parent;
+    if (!parent) return;
+    const sigchld = parent.signalActions.get(SIGCHLD);
+    const code = (p.status & 0x7f) === 0 ? CLD_EXITED : p.status & 0x80 ? CLD_DUMPED : CLD_KILLED;
+    const status = code === CLD_EXITED ? (p.status >> 8) & 0xff : p.status & 0x7f;
+    if (sigchld.handler === SIG_IGN || sigchld.flags & SA_NOCLDWAIT) this.reap(p); // auto-reap, as Linux
+    parent.childEvents.notify();
+    void sendSignal(parent, SIGCHLD, { signo: SIGCHLD, code, pid: p.pid, uid: 0, status, errno: 0, value: 0 });
+  }
+
+  /** Removes a zombie from the tables (wait4 collected it). */
+  reap(p: Process): void {
+    p.parent?.children.delete(p);
+    this.processes.delete(p.pid);
+  }
+
+  /** Sleeps `ns`; interruptible by signals (throws EINTR) unless `interruptible` is false. */
+  async sleep(t: Thread, ns: bigint, interruptible = false): Promise<void> {
+    const deadline = this.host.clock.monotonicNs() + ns;
+    await waitUntil(t, [], () => undefined, deadline, interruptible);
   }
 
   async shutdown(): Promise<void> {
-    for (const p of this.processes.values()) if (p.alive) await this.signal(p, 9);
+    for (const p of [...this.processes.values()]) if (p.alive) await killProcess(p, SIGKILL, false);
     await this.pool.shutdown();
   }
 }
 
-export function describe(e: SysError): string {
-  switch (e.errno) {
-    case 2: return 'no such file or directory';
-    case 13: return 'permission denied';
-    case 20: return 'a path component is not a directory';
-    case 21: return 'is a directory';
-    case 40: return 'too many levels of symbolic links';
-    default: return e.message;
-  }
-}

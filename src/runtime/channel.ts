@@ -6,6 +6,7 @@
 //   i32[KWAIT]  1 while the kernel sleeps      written by the kernel
 //   i32[WWAIT]  1 while the worker sleeps      written by the worker
 //   i32[SIG]    pending-signal hint            written by the kernel (read at syscall exit)
+//   i32[RESTART] 1: run signal handlers, then re-issue the call (SA_RESTART)   written by the kernel
 //   f64[CALL]   ABI function index             written by the worker
 //   f64[ARG0..] up to MAX_ARGS arguments       written by the worker
 //   f64[RESULT] return value                   written by the kernel
@@ -14,7 +15,7 @@
 // a spinning one ~0.4 µs (docs/toolchains.md). The sleep flags let the other side skip
 // Atomics.notify when nobody sleeps.
 
-const REQ = 0, REP = 1, KWAIT = 2, WWAIT = 3, SIG = 4;
+const REQ = 0, REP = 1, KWAIT = 2, WWAIT = 3, SIG = 4, RESTART = 5;
 const F64_BASE = 4; // f64 index 4 == byte 32
 const CALL = F64_BASE, ARG0 = F64_BASE + 1;
 export const MAX_ARGS = 10;
@@ -53,6 +54,11 @@ export class SyscallChannel {
     while (Atomics.load(i32, REP) !== seq) Atomics.wait(i32, REP, (seq - 1) | 0);
     Atomics.store(i32, WWAIT, 0);
     return f64[RESULT]!;
+  }
+
+  /** True if the last reply asked for a restart after signal handlers ran. */
+  restartRequested(): boolean {
+    return this.i32[RESTART] !== 0;
   }
 
   /** Signal hint set by the kernel; the worker checks it after each call. */
@@ -95,9 +101,10 @@ export class SyscallChannel {
   callIndex(): number { return this.f64[CALL]!; }
   arg(i: number): number { return this.f64[ARG0 + i]!; }
 
-  reply(result: number): void {
+  reply(result: number, restart = false): void {
     const i32 = this.i32;
     this.f64[RESULT] = result;
+    i32[RESTART] = restart ? 1 : 0;
     this.handled = Atomics.load(i32, REQ);
     Atomics.store(i32, REP, this.handled);
     if (Atomics.load(i32, WWAIT) !== 0) Atomics.notify(i32, REP);

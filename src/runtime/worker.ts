@@ -29,6 +29,14 @@ function run(msg: StartMessage): WorkerReport {
   const fast = vdsoFunctions({ memory: msg.memory, argv: msg.argv, env: msg.env, startNs: process.hrtime.bigint() });
   const imports: Record<string, Record<string, WebAssembly.ImportValue>> = {};
   const exitIndex = msg.calls['wasi_snapshot_preview1.proc_exit'];
+  // Signal handlers run inside the program through the SDK's exported trampoline; set after instantiation.
+  let signalEntry: (() => void) | undefined;
+  let delivering = false;
+  const runHandlers = () => {
+    if (!signalEntry || delivering) return;
+    delivering = true;
+    try { signalEntry(); } finally { delivering = false; }
+  };
 
   for (const imp of WebAssembly.Module.imports(msg.module)) {
     const ns = (imports[imp.module] ??= {});
@@ -45,7 +53,12 @@ function run(msg: StartMessage): WorkerReport {
     }
     ns[imp.name] = (...args: (number | bigint)[]) => {
       for (let i = 0; i < args.length; i++) if (typeof args[i] === 'bigint') args[i] = Number(args[i]);
-      return channel.call(index, args as number[]);
+      for (;;) {
+        const r = channel.call(index, args as number[]);
+        if (!channel.signalPending() || !signalEntry || delivering) return r;
+        runHandlers();
+        if (!channel.restartRequested()) return r;
+      }
     };
   }
 
@@ -55,6 +68,8 @@ function run(msg: StartMessage): WorkerReport {
   } catch (e) {
     return { type: 'failed', message: `cannot instantiate: ${e instanceof Error ? e.message : String(e)}` };
   }
+  const entry = instance.exports['__occlum_signal_entry'];
+  if (typeof entry === 'function') signalEntry = entry as () => void;
   const start = instance.exports['_start'];
   if (typeof start !== 'function') return { type: 'failed', message: 'the program has no _start export (is it a WASI command?)' };
   try {

@@ -6,7 +6,14 @@ import type { Thread } from '../process/process.js';
 /** An ABI adapter: decodes raw call arguments (from the SyscallChannel) and calls handlers. */
 export type AbiFn = (t: Thread, a: Float64Array) => number | Promise<number>;
 
-export interface AbiFunction { module: string; name: string; fn: AbiFn; syscalls: string[] }
+export interface AbiFunction {
+  module: string;
+  name: string;
+  fn: AbiFn;
+  syscalls: string[];
+  /** May be transparently restarted after an SA_RESTART handler (Linux: not poll, sleeps, sigsuspend...). */
+  restartable: boolean;
+}
 
 /** Wraps an adapter so that SysError -> encode(errno) and anything else -> EIO plus an error log line. */
 export function guarded(name: string, encode: (linuxErrno: number) => number, f: AbiFn): AbiFn {

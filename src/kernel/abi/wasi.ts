@@ -9,6 +9,7 @@ import * as P from '../syscall/sys_fs.js';
 import * as T from '../syscall/sys_time.js';
 import * as M from '../syscall/sys_misc.js';
 import * as Proc from '../syscall/sys_process.js';
+import * as Sig from '../syscall/sys_signal.js';
 import * as Net from '../syscall/sys_net.js';
 import { pollWait, POLLIN, POLLOUT, POLLHUP, POLLERR, POLLNVAL, type PollRequest } from '../syscall/sys_poll.js';
 import type { Stat } from '../fs/inode.js';
@@ -290,7 +291,7 @@ const wasiFns: Record<string, { syscalls: string[]; fn: AbiFn }> = {
   poll_oneoff: { syscalls: ['ppoll', 'clock_nanosleep'], fn: (t, a) => pollOneoff(t, u(a[0]!), u(a[1]!), u(a[2]!), u(a[3]!)) },
 
   proc_exit: { syscalls: ['exit_group'], fn: (t, a) => Proc.sysExitGroup(t, a[0]!) },
-  proc_raise: { syscalls: ['kill'], fn: (t, a) => Proc.sysKill(t, t.process.pid, W.wasiSignalToLinux(a[0]!)) },
+  proc_raise: { syscalls: ['kill'], fn: (t, a) => Sig.sysKill(t, t.process.pid, W.wasiSignalToLinux(a[0]!)) },
   sched_yield: { syscalls: ['sched_yield'], fn: (t) => M.sysSchedYield(t) },
   random_get: { syscalls: ['getrandom'], fn: (t, a) => { M.sysGetrandom(t, t.mem.bytes(u(a[0]!), u(a[1]!)), 0); return 0; } },
 
@@ -348,7 +349,7 @@ async function pollOneoff(t: Thread, inPtr: number, outPtr: number, nsubs: numbe
       fail('EINVAL', `subscription tag ${tag}`);
     }
   }
-  const revents = reqs.length ? await pollWait(t, reqs, timeout) : (timeout && timeout > 0n ? await t.kernel.sleep(t, timeout) : undefined, []);
+  const revents = reqs.length ? await pollWait(t, reqs, timeout) : (timeout && timeout > 0n ? await t.kernel.sleep(t, timeout, true) : undefined, []);
   let n = 0, r = 0;
   const mono = t.kernel.host.clock.monotonicNs();
   // If nothing became ready, the earliest clock fired (timers may round to the millisecond).
@@ -383,5 +384,6 @@ export const wasiFunctions: AbiFunction[] = Object.entries(wasiFns).map(([name, 
   module: WASI_MODULE,
   name,
   syscalls: d.syscalls,
+  restartable: name !== 'poll_oneoff',
   fn: guarded(name, W.toWasiErrno, d.fn),
 }));

@@ -4,6 +4,13 @@ import { fail } from '../errno.js';
 import { O_ACCMODE, O_APPEND, O_RDONLY, O_WRONLY, O_RDWR, SEEK_CUR, SEEK_END, SEEK_SET } from './flags.js';
 import type { DirEntry, FileType, Inode, InodeHandle, Stat } from './inode.js';
 import type { PathStack } from './vfs.js';
+import type { Interruptible, WaitQueue } from '../process/wait-queue.js';
+
+/** What a blocking file operation needs from the calling thread. */
+export interface IoContext extends Interruptible {
+  /** Raises SIGPIPE on the caller's process (a write found no reader). */
+  sigpipe(): Promise<void>;
+}
 
 export interface PollState { readable: boolean; writable: boolean; hangup: boolean; error: boolean }
 
@@ -22,8 +29,8 @@ export abstract class FileDescription {
   abstract readonly kind: FileType | 'stdio' | 'pipe' | 'socket' | 'eventfd';
 
   abstract stat(): Promise<Stat>;
-  async read(_buf: Uint8Array): Promise<number> { fail('EINVAL'); }
-  async write(_data: Uint8Array): Promise<number> { fail('EINVAL'); }
+  async read(_buf: Uint8Array, _ctx?: IoContext): Promise<number> { fail('EINVAL'); }
+  async write(_data: Uint8Array, _ctx?: IoContext): Promise<number> { fail('EINVAL'); }
   async pread(_buf: Uint8Array, _offset: number): Promise<number> { fail('ESPIPE'); }
   async pwrite(_data: Uint8Array, _offset: number): Promise<number> { fail('ESPIPE'); }
   async seek(_offset: number, _whence: number): Promise<number> { fail('ESPIPE'); }
@@ -35,6 +42,10 @@ export abstract class FileDescription {
   set dirCursor(_c: number) { fail('ENOTDIR'); }
   isatty(): boolean { return false; }
   poll(): PollState { return { readable: true, writable: true, hangup: false, error: false }; }
+  /** Queue notified when poll() may have changed; undefined for always-ready files. */
+  pollQueue(): WaitQueue | undefined { return undefined; }
+  /** Bytes readable without blocking (FIONREAD). */
+  bytesAvailable(): number | Promise<number> { return 0; }
   inode(): Inode | undefined { return undefined; }
   protected async release(): Promise<void> { /* nothing held */ }
 
@@ -44,8 +55,8 @@ export abstract class FileDescription {
   }
 
   // Checked entry points used by syscall handlers.
-  checkedRead(buf: Uint8Array): Promise<number> { if (!this.readable) fail('EBADF', 'not open for reading'); return this.read(buf); }
-  checkedWrite(data: Uint8Array): Promise<number> { if (!this.writable) fail('EBADF', 'not open for writing'); return this.write(data); }
+  checkedRead(buf: Uint8Array, ctx?: IoContext): Promise<number> { if (!this.readable) fail('EBADF', 'not open for reading'); return this.read(buf, ctx); }
+  checkedWrite(data: Uint8Array, ctx?: IoContext): Promise<number> { if (!this.writable) fail('EBADF', 'not open for writing'); return this.write(data, ctx); }
   checkedPread(buf: Uint8Array, off: number): Promise<number> { if (!this.readable) fail('EBADF'); if (off < 0) fail('EINVAL'); return this.pread(buf, off); }
   checkedPwrite(data: Uint8Array, off: number): Promise<number> { if (!this.writable) fail('EBADF'); if (off < 0) fail('EINVAL'); return this.pwrite(data, off); }
 }
@@ -133,6 +144,11 @@ export class InodeFile extends FileDescription {
     if (this.node.type !== 'dir') fail('ENOTDIR');
     if (c === 0) this.entries = undefined;
     this.cursor = c;
+  }
+
+  override async bytesAvailable(): Promise<number> {
+    if (this.node.type !== 'file') return 0;
+    return Math.max(0, (await this.node.stat()).size - this.offset);
   }
 
   protected override release(): Promise<void> { return this.handle.close(); }

@@ -17,21 +17,33 @@ async function gather(iovs: Uint8Array[], io: (b: Uint8Array, done: number) => P
   return total;
 }
 
-export function sysReadv(t: Thread, fd: number, iovs: Uint8Array[]): Promise<number> {
+export async function sysReadv(t: Thread, fd: number, iovs: Uint8Array[]): Promise<number> {
   const f = t.process.fds.get(fd);
-  return gather(iovs, (b) => f.checkedRead(b));
+  const live = iovs.filter((b) => b.length > 0);
+  if (live.length <= 1) return f.checkedRead(live[0] ?? new Uint8Array(0), t);
+  // One read for the whole vector: a pipe or terminal must not block again after a partial read.
+  const tmp = new Uint8Array(live.reduce((a, b) => a + b.length, 0));
+  const n = await f.checkedRead(tmp, t);
+  let off = 0;
+  for (const b of live) {
+    if (off >= n) break;
+    const k = Math.min(b.length, n - off);
+    b.set(tmp.subarray(off, off + k));
+    off += k;
+  }
+  return n;
 }
 
 export function sysWritev(t: Thread, fd: number, iovs: Uint8Array[]): Promise<number> {
   const f = t.process.fds.get(fd);
   const live = iovs.filter((b) => b.length > 0);
   // One write for one buffer keeps short writes and pipe atomicity simple.
-  if (live.length === 1) return f.checkedWrite(live[0]!);
-  if (live.length === 0) { f.checkedWrite(new Uint8Array(0)); return Promise.resolve(0); }
+  if (live.length === 1) return f.checkedWrite(live[0]!, t);
+  if (live.length === 0) return f.checkedWrite(new Uint8Array(0), t);
   const all = new Uint8Array(live.reduce((a, b) => a + b.length, 0));
   let off = 0;
   for (const b of live) { all.set(b, off); off += b.length; }
-  return f.checkedWrite(all);
+  return f.checkedWrite(all, t);
 }
 
 export function sysPreadv(t: Thread, fd: number, iovs: Uint8Array[], offset: number): Promise<number> {

@@ -26,6 +26,6 @@ export async function sysClockNanosleep(t: Thread, clock: number, flags: number,
   if (ns < 0n) fail('EINVAL');
   const now = sysClockGettime(t, clock);
   const wait = flags & TIMER_ABSTIME ? ns - now : ns;
-  if (wait > 0n) await t.kernel.sleep(t, wait);
+  if (wait > 0n) await t.kernel.sleep(t, wait, true);
   return 0;
 }
