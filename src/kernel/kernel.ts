@@ -77,7 +77,7 @@ export class Kernel {
     this.vfs = new Vfs(opts.rootFs);
     this.log = opts.log ?? new Log('off', opts.host.log);
     this.hostname = opts.hostname ?? 'occlum-node';
-    this.pool = new WorkerPool(opts.warmWorkers ?? 1);
+    this.pool = new WorkerPool(opts.warmWorkers ?? 2);
     this.bootNs = opts.host.clock.monotonicNs();
   }
 
@@ -207,8 +207,10 @@ export class Kernel {
         let r: number | Promise<number> = f ? f.fn(t, args) : -38;
         if (typeof r !== 'number') r = await r;
         if (trace && f) this.log.trace(`[pid ${proc.pid}] ${f.name}(${Array.from(args.subarray(0, 4)).join(', ')}) = ${r}`);
+        // Reply even if the thread just ended: after proc_exit the worker unwinds the program and
+        // goes back to the pool; a killed or exec'd worker is already gone and never reads it.
+        ch.reply(r, t.alive && f !== undefined && f.restartable && t.interruptedForRestart());
         if (!t.alive) return;
-        ch.reply(r, f !== undefined && f.restartable && t.interruptedForRestart());
         if (--budget === 0) { await new Promise((res) => setImmediate(res)); budget = SERVE_BUDGET; }
         if (!ch.spinForRequest(KERNEL_SPIN)) break;
       }

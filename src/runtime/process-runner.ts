@@ -7,29 +7,41 @@ const WORKER_URL = new URL('./worker.js', import.meta.url);
 
 export type RunnerReport = WorkerReport | { type: 'killed' };
 
-/** Idle workers kept warm, so that spawn does not pay thread start-up (~10-30 ms). */
+/**
+ * Idle workers kept warm, so that spawn does not pay thread start-up (~10-30 ms). A finished
+ * program's worker goes back to the pool (up to `maxIdle`); refills happen off the spawn path.
+ */
 export class WorkerPool {
   private readonly idle: Worker[] = [];
   private closed = false;
-  constructor(private readonly warm = 1) {}
+  private refilling = false;
+  constructor(private readonly warm = 2, private readonly maxIdle = 8) {}
 
   acquire(): Worker {
     const w = this.idle.pop() ?? this.create();
-    this.refill();
+    this.scheduleRefill();
     w.ref();
     return w;
   }
 
   release(w: Worker): void {
-    if (!this.closed && this.idle.length < this.warm) { w.unref(); this.idle.push(w); } else void w.terminate();
+    if (!this.closed && this.idle.length < this.maxIdle) { w.unref(); this.idle.push(w); } else void w.terminate();
   }
 
   prestart(): void { this.refill(); }
+
+  get idleCount(): number { return this.idle.length; }
 
   async shutdown(): Promise<void> {
     this.closed = true;
     const ws = this.idle.splice(0);
     await Promise.all(ws.map((w) => w.terminate()));
+  }
+
+  private scheduleRefill(): void {
+    if (this.refilling || this.closed || this.idle.length >= this.warm) return;
+    this.refilling = true;
+    setImmediate(() => { this.refilling = false; this.refill(); });
   }
 
   private refill(): void {

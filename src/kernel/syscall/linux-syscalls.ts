@@ -74,4 +74,6 @@ export const linuxSyscalls: readonly (readonly [number, string])[] = [
   [441, 'epoll_pwait2'], [442, 'mount_setattr'], [443, 'quotactl_fd'], [444, 'landlock_create_ruleset'],
   [445, 'landlock_add_rule'], [446, 'landlock_restrict_self'], [447, 'memfd_secret'],
   [448, 'process_mrelease'], [449, 'futex_waitv'], [450, 'set_mempolicy_home_node'],
+  // Occlum-specific: posix_spawn as one syscall (Occlum's 360 SpawnMusl).
+  [360, 'spawn'],
 ];

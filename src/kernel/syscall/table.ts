@@ -18,9 +18,10 @@ export interface SyscallRow {
 /** Where support is deliberately partial, and why. */
 const partial: Record<string, string> = {
   fallocate: 'mode 0 only (extends the file); FALLOC_FL_* modes return EOPNOTSUPP',
-  fcntl: 'F_DUPFD, F_GETFD/SETFD, F_GETFL/SETFL; record locks come with the VFS issue',
-  ppoll: 'via WASI poll_oneoff; files and stdio are always ready until pipes land',
-  kill: 'a process may signal itself (WASI proc_raise); default actions only until signal handlers land',
+  fcntl: 'F_DUPFD, F_DUPFD_CLOEXEC, F_GETFD/SETFD, F_GETFL/SETFL; record locks come with the VFS issue',
+  setitimer: 'ITIMER_REAL only (ITIMER_VIRTUAL/PROF: EINVAL)',
+  getitimer: 'ITIMER_REAL only',
+  ioctl: 'FIONREAD, FIONBIO, FIOCLEX/FIONCLEX, TIOCGWINSZ, TCGETS/TCSETS*, TIOCGPGRP',
   accept4: 'every fd is ENOTSOCK until networking lands',
   recvmsg: 'every fd is ENOTSOCK until networking lands',
   sendmsg: 'every fd is ENOTSOCK until networking lands',
