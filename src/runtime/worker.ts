@@ -56,8 +56,9 @@ function run(msg: StartMessage): WorkerReport {
       for (;;) {
         const r = channel.call(index, args as number[]);
         if (!channel.signalPending() || !signalEntry || delivering) return r;
+        const restart = channel.restartRequested(); // read before the handlers' own calls overwrite it
         runHandlers();
-        if (!channel.restartRequested()) return r;
+        if (!restart) return r;
       }
     };
   }

@@ -49,7 +49,7 @@ function writeTimespec(m: UserMemory, ptr: number, ns: bigint): void {
 
 function readSigaction(m: UserMemory, ptr: number): SigAction {
   m.bytes(ptr, 24);
-  return { handler: m.u32(ptr), flags: m.u32(ptr + 4), mask: m.u64(ptr + 16) };
+  return { handler: m.i32(ptr), flags: m.u32(ptr + 4), mask: m.u64(ptr + 16) };
 }
 
 function writeSigaction(m: UserMemory, ptr: number, a: SigAction): void {

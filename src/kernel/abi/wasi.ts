@@ -62,7 +62,22 @@ function linuxToFdflags(f: number): number {
   return fl;
 }
 
-const path = (t: Thread, ptr: number, len: number) => t.mem.string(u(ptr), u(len));
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * A WASI path argument. A NUL byte cannot be part of a Linux path (EINVAL, before it reaches a
+ * file system: ramfs would store it, node:fs would refuse it); a path that is not UTF-8 is
+ * EILSEQ (as wasmtime does) instead of being mangled to U+FFFD, which made different names collide.
+ */
+function path(t: Thread, ptr: number, len: number): string {
+  const b = t.mem.bytes(u(ptr), u(len));
+  if (b.includes(0)) fail('EINVAL', 'a path with a NUL byte');
+  try {
+    return strictUtf8.decode(b.slice());
+  } catch {
+    return fail('EILSEQ', 'a path that is not valid UTF-8');
+  }
+}
 
 /** A WASI timestamp pair from fst_flags, as utimensat's TimeSpec pair. */
 function fstTimes(atim: number, mtim: number, fst: number): [P.TimeSpec, P.TimeSpec] {
@@ -180,7 +195,9 @@ const wasiFns: Record<string, { syscalls: string[]; fn: AbiFn }> = {
   fd_readdir: {
     syscalls: ['getdents64'],
     fn: async (t, a) => {
-      const [fd, buf, len, cookie, usedPtr] = [a[0]!, u(a[1]!), u(a[2]!), a[3]!, u(a[4]!)];
+      const [fd, buf, len, usedPtr] = [a[0]!, u(a[1]!), u(a[2]!), u(a[4]!)];
+      // The cookie is a u64 that arrives as a signed i64: >= 2^63 is negative here, i.e. past the end.
+      const cookie = a[3]! < 0 ? Number.MAX_SAFE_INTEGER : a[3]!;
       const f = t.process.fds.get(fd);
       t.mem.bytes(buf, len);
       t.mem.bytes(usedPtr, 4);
@@ -261,13 +278,10 @@ const wasiFns: Record<string, { syscalls: string[]; fn: AbiFn }> = {
       if (oflags & W.OFLAG_TRUNC) flags |= O_TRUNC;
       if (!(dirflags & W.LOOKUP_SYMLINK_FOLLOW)) flags |= O_NOFOLLOW;
       flags |= fdflagsToLinux(fdflags);
-      // A directory asked for with write rights: wasi-libc asks O_RDWR rights for plain open(); let dirs open read-only.
-      if ((flags & (O_WRONLY | O_RDWR)) && !(oflags & (W.OFLAG_CREAT | W.OFLAG_TRUNC))) {
-        try {
-          const st = await P.sysNewfstatat(t, dirfd, p, flags & O_NOFOLLOW ? AT_SYMLINK_NOFOLLOW : 0);
-          if ((st.mode & 0o170000) === 0o040000 && !w) flags &= ~(O_WRONLY | O_RDWR);
-        } catch { /* let openat report it */ }
-      }
+      // WASI rights are an upper bound, not an access mode: OFLAG_DIRECTORY opens read-only whatever
+      // rights were asked for (as wasmtime does; programs often ask for all rights). Without it,
+      // write rights on a directory keep Linux's EISDIR (wasi-libc's open(dir, O_RDWR)).
+      if (oflags & W.OFLAG_DIRECTORY) flags &= ~(O_WRONLY | O_RDWR);
       const fd = await P.sysOpenat(t, dirfd, p, flags, 0o666);
       t.mem.setU32(fdPtr, fd);
       return 0;

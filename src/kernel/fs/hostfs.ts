@@ -49,6 +49,9 @@ export class HostFsMount implements FileSystem {
   }
 }
 
+/** The largest file offset node:fs accepts (Number.MAX_SAFE_INTEGER). */
+const HOST_MAX_OFFSET = Number.MAX_SAFE_INTEGER;
+
 function join(rel: string, name: string): string {
   return rel === '' ? name : `${rel}/${name}`;
 }
@@ -81,6 +84,7 @@ export class HostInode extends InodeBase {
     this.fs.verifiedDir(this.rel.includes('/') ? this.rel.slice(0, this.rel.lastIndexOf('/')) : '');
     if (a.size !== undefined) {
       if (this.type !== 'file') fail(this.type === 'dir' ? 'EISDIR' : 'EINVAL');
+      if (a.size > HOST_MAX_OFFSET) fail('EFBIG', `size ${a.size} is beyond what the host API can address`);
       const fd = this.fs.call(() => this.host.open(p, this.host.constants.O_WRONLY, 0));
       try { this.fs.call(() => this.host.ftruncate(fd, a.size!)); } finally { this.host.close(fd); }
     }
@@ -175,8 +179,14 @@ export class HostInode extends InodeBase {
     const fd = this.fs.call(() => this.host.open(this.fs.hostPath(this.rel), hflags, 0));
     const host = this.host;
     return {
-      read: async (offset, buf) => this.fs.call(() => host.read(fd, buf, offset)),
-      write: async (offset, data) => this.fs.call(() => host.write(fd, data, offset)),
+      // Offsets past 2^53 cannot reach node:fs (it throws a RangeError, which was EIO): reads
+      // there are at end of file, writes exceed the maximum file size (Linux: EFBIG).
+      read: async (offset, buf) => (offset >= HOST_MAX_OFFSET ? 0
+        : this.fs.call(() => host.read(fd, buf.subarray(0, Math.min(buf.length, HOST_MAX_OFFSET - offset)), offset))),
+      write: async (offset, data) => {
+        if (offset + data.length > HOST_MAX_OFFSET) fail('EFBIG', `offset ${offset} is beyond what the host API can address`);
+        return this.fs.call(() => host.write(fd, data, offset));
+      },
       sync: async (dataOnly) => this.fs.call(() => (dataOnly ? host.fdatasync(fd) : host.fsync(fd))),
       close: async () => { try { host.close(fd); } catch { /* already gone */ } },
     };

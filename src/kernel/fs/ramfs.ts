@@ -8,13 +8,20 @@ import {
 
 export type Clock = () => bigint;
 
+/**
+ * Largest file a RamFs holds (Linux's s_maxbytes): writes and truncates beyond it fail with
+ * EFBIG. Each file is one typed array, so without a limit a program could make the kernel
+ * allocate up to the engine's maximum (or fail with a RangeError) with one ftruncate.
+ */
+export const RAMFS_MAX_FILE_SIZE = 1024 * 1024 * 1024;
+
 export class RamFs implements FileSystem {
   readonly type = 'ramfs';
   readonly dev = allocDev();
   readonly root: RamInode;
   private nextIno = 1;
 
-  constructor(readonly clock: Clock, readonly readonly = false) {
+  constructor(readonly clock: Clock, readonly readonly = false, readonly maxFileSize = RAMFS_MAX_FILE_SIZE) {
     this.root = new RamInode(this, 'dir', 0o755);
   }
 
@@ -82,6 +89,7 @@ export class RamInode extends InodeBase {
 
   private resize(size: number): void {
     if (this.type === 'dir') fail('EISDIR');
+    if (size > this.fs.maxFileSize) fail('EFBIG', `size ${size} exceeds the ramfs file size limit`);
     this.materialize();
     if (size > this.data.length) this.grow(size);
     else if (size < this.size) this.data.fill(0, size, this.size);
@@ -225,6 +233,7 @@ export class RamInode extends InodeBase {
         this.ro();
         this.materialize();
         const end = offset + data.length;
+        if (end > this.fs.maxFileSize) fail('EFBIG', `offset ${offset} exceeds the ramfs file size limit`);
         if (end > this.data.length) this.grow(end);
         if (offset > this.size) this.data.fill(0, this.size, offset);
         this.data.set(data, offset);

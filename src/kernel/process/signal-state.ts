@@ -2,7 +2,11 @@
 // pending instance per signal, the latest siginfo kept).
 import { NSIG, SIGKILL, SIGSTOP } from './signals.js';
 
-export const SIG_DFL = 0, SIG_IGN = 1;
+/**
+ * Handler values. In wasm32 a function pointer is a table index and index 1 is a real function,
+ * so SIG_IGN cannot be Linux's 1: the ABI (and the SDK's signal.h) use (void (*)(int))-2.
+ */
+export const SIG_DFL = 0, SIG_IGN = -2;
 export const SA_NOCLDSTOP = 0x1, SA_NOCLDWAIT = 0x2, SA_SIGINFO = 0x4, SA_ONSTACK = 0x08000000,
   SA_RESTART = 0x10000000, SA_NODEFER = 0x40000000, SA_RESETHAND = 0x80000000;
 export const SIG_BLOCK = 0, SIG_UNBLOCK = 1, SIG_SETMASK = 2;
