@@ -27,10 +27,11 @@ export async function loadProgram(vfs: Vfs, modules: ModuleCache, cwd: PathStack
   let file: FileDescription;
   try {
     const inode = await vfs.lookup(cwd, path, true);
-    if (inode.type === 'dir') fail('EACCES', 'is a directory');
-    if (inode.type !== 'file') fail('EACCES');
+    if (inode.type === 'dir') throw new SpawnError(new SysError('EACCES'), `${path}: is a directory`);
+    if (inode.type !== 'file') throw new SpawnError(new SysError('EACCES'), `${path}: not a regular file`);
     file = await vfs.open(cwd, path, 0, 0);
   } catch (e) {
+    if (e instanceof SpawnError) throw e;
     if (e instanceof SysError) throw new SpawnError(e, `${path}: ${describe(e)}`);
     throw e;
   }

@@ -1,0 +1,246 @@
+// `occlum build`: checks Occlum.json and every program in image/, then records the result in
+// build/.Occlum_sys.json and marks the instance built.
+//
+// Build flow (Occlum's tools/occlum_build.mk, minus what is not there yet):
+//  1. read and validate Occlum.json, filling in the template's defaults;
+//  2. walk image/ and check each file that looks like a program: a Wasm module must parse and
+//     import only what the LibOS provides; native ELF and other non-programs are refused;
+//  3. write build/.Occlum_sys.json (the checked configuration and the program list);
+//  4. set the status to `built`.
+// (The protected image, its MAC and the signature come with the image-protection issue; the
+// --sign-key / --image-key options are accepted and checked already.)
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { createHash } from 'node:crypto';
+import { CONFIG_FILE, ConfigError, parseConfigText, validateConfig, normalizePath, type OcclumConfig } from './config.js';
+import { CliError, Instance, writeAtomic } from './instance.js';
+import { isWasm, moduleInterface, prepareModule, WasmFormatError } from '../runtime/wasm-module.js';
+import { providesImport } from '../kernel/abi/index.js';
+
+export const SYS_CONFIG_FORMAT = 'occlum-ts/sys-config/1';
+
+export interface ProgramRecord {
+  /** Path inside the LibOS, e.g. "/bin/app". */
+  path: string;
+  kind: 'wasm' | 'script';
+  size: number;
+  sha256: string;
+}
+
+/** build/.Occlum_sys.json */
+export interface SysConfig {
+  format: typeof SYS_CONFIG_FORMAT;
+  config: OcclumConfig;
+  programs: ProgramRecord[];
+  image: { files: number; bytes: number };
+}
+
+export interface BuildOptions {
+  force?: boolean;
+  signKey?: string;
+  signTool?: string;
+  imageKey?: string;
+  buildinImageKey?: boolean;
+  sgxMode?: string;
+  enableEdmm?: string;
+}
+
+export interface BuildResult {
+  sys: SysConfig;
+  /** Lines worth printing (unknown fields, ignored options...); the build succeeded anyway. */
+  warnings: string[];
+}
+
+/** Reads and validates the instance's Occlum.json. Throws CliError. */
+export function loadConfig(inst: Instance): { config: OcclumConfig; warnings: string[] } {
+  let text: string;
+  try {
+    text = fs.readFileSync(inst.configPath, 'utf8');
+  } catch {
+    throw new CliError(`${CONFIG_FILE} is missing in ${inst.dir}; restore it (\`occlum new <dir>\` writes the template)`);
+  }
+  try {
+    return validateConfig(parseConfigText(text));
+  } catch (e) {
+    if (e instanceof ConfigError) throw new CliError(e.problems);
+    throw e;
+  }
+}
+
+export function buildInstance(inst: Instance, opts: BuildOptions = {}): BuildResult {
+  const before = inst.status();
+  try {
+    const result = build(inst, opts);
+    inst.setStatus('built');
+    return result;
+  } catch (e) {
+    // What `occlum run` would boot no longer matches a successful build.
+    if (before === 'built' || before === 'running') inst.setStatus('initialized');
+    throw e;
+  }
+}
+
+function build(inst: Instance, opts: BuildOptions): BuildResult {
+  const warnings = checkOptions(opts);
+  const { config, warnings: configWarnings } = loadConfig(inst);
+  warnings.push(...configWarnings);
+  if (!isDir(inst.imageDir)) throw new CliError(`image/ is missing in ${inst.dir}; create it and put your programs in image/bin`);
+
+  const programDirs = ['/bin', '/sbin', ...config.entry_points].map(normalizePath);
+  const scan = scanImage(inst.imageDir, programDirs);
+  if (scan.problems.length > 0) throw new CliError(scan.problems);
+
+  const sys: SysConfig = { format: SYS_CONFIG_FORMAT, config, programs: scan.programs, image: { files: scan.files, bytes: scan.bytes } };
+  fs.mkdirSync(inst.buildDir, { recursive: true });
+  writeAtomic(inst.sysConfigPath, JSON.stringify(sys, null, 2) + '\n');
+  return { sys, warnings };
+}
+
+function checkOptions(opts: BuildOptions): string[] {
+  const warnings: string[] = [];
+  const mustRead = (flag: string, file: string | undefined) => {
+    if (file === undefined) return;
+    try {
+      fs.accessSync(file, fs.constants.R_OK);
+    } catch {
+      throw new CliError(`${flag} ${file}: no such readable file; give the path of an existing file`);
+    }
+  };
+  mustRead('--sign-key', opts.signKey);
+  mustRead('--sign-tool', opts.signTool);
+  mustRead('--image-key', opts.imageKey);
+  if (opts.sgxMode !== undefined && opts.sgxMode !== 'SIM') {
+    if (opts.sgxMode !== 'HW' && opts.sgxMode !== 'HYPER') throw new CliError(`--sgx-mode must be one of HW, SIM, HYPER (got "${opts.sgxMode}")`);
+    throw new CliError(`--sgx-mode ${opts.sgxMode} is not supported; occlum-ts runs in SIM mode (leave out --sgx-mode)`);
+  }
+  if (opts.enableEdmm !== undefined && opts.enableEdmm !== 'Y' && opts.enableEdmm !== 'N') {
+    throw new CliError(`--enable-edmm must be Y or N (got "${opts.enableEdmm}")`);
+  }
+  if (opts.signKey !== undefined || opts.imageKey !== undefined || opts.buildinImageKey === true) {
+    warnings.push('image signing and encryption are not implemented yet; --sign-key, --image-key and --buildin-image-key are checked and otherwise ignored');
+  }
+  return warnings;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The image scan
+
+interface Scan {
+  programs: ProgramRecord[];
+  problems: string[];
+  files: number;
+  bytes: number;
+}
+
+const ELF_MAGIC = [0x7f, 0x45, 0x4c, 0x46];
+
+function startsWith(b: Uint8Array, magic: number[]): boolean {
+  return b.length >= magic.length && magic.every((x, i) => b[i] === x);
+}
+
+/** True if LibOS path `p` is `dir` or below it (whole components). */
+function under(p: string, dir: string): boolean {
+  return dir === '/' || p === dir || p.startsWith(dir + '/');
+}
+
+function scanImage(imageDir: string, programDirs: string[]): Scan {
+  const scan: Scan = { programs: [], problems: [], files: 0, bytes: 0 };
+  const walk = (hostDir: string, libosDir: string) => {
+    for (const name of fs.readdirSync(hostDir).sort()) {
+      const hostPath = path.join(hostDir, name);
+      const libosPath = libosDir === '/' ? `/${name}` : `${libosDir}/${name}`;
+      const st = fs.lstatSync(hostPath);
+      if (st.isDirectory()) { walk(hostPath, libosPath); continue; }
+      if (!st.isFile()) continue;
+      scan.files++;
+      scan.bytes += st.size;
+      checkFile(scan, hostPath, libosPath, st, programDirs.some((d) => under(libosPath, d)));
+    }
+  };
+  walk(imageDir, '/');
+  return scan;
+}
+
+function readHead(file: string, n: number): Uint8Array {
+  const fd = fs.openSync(file, 'r');
+  try {
+    const buf = new Uint8Array(n);
+    const got = fs.readSync(fd, buf, 0, n, 0);
+    return buf.subarray(0, got);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+function checkFile(scan: Scan, hostPath: string, libosPath: string, st: fs.Stats, inProgramDir: boolean): void {
+  const shown = `image${libosPath}`;
+  const executable = (st.mode & 0o111) !== 0;
+  let head: Uint8Array;
+  try {
+    head = readHead(hostPath, 8);
+  } catch (e) {
+    scan.problems.push(`${shown} cannot be read (${(e as NodeJS.ErrnoException).code ?? 'error'}); fix its permissions`);
+    return;
+  }
+  if (isWasm(head)) {
+    const bytes = new Uint8Array(fs.readFileSync(hostPath));
+    const problem = checkWasm(bytes, shown, inProgramDir);
+    if (problem) scan.problems.push(problem);
+    else scan.programs.push({ path: libosPath, kind: 'wasm', size: st.size, sha256: sha256(bytes) });
+  } else if (startsWith(head, ELF_MAGIC)) {
+    scan.problems.push(`${shown} is a native ELF binary; compile it to WebAssembly with occlum-cc`);
+  } else if (executable && inProgramDir) {
+    if (head[0] === 0x23 && head[1] === 0x21 /* #! */) {
+      scan.programs.push({ path: libosPath, kind: 'script', size: st.size, sha256: sha256(fs.readFileSync(hostPath)) });
+    } else {
+      scan.problems.push(`${shown} is executable but is neither a WebAssembly program nor a script starting with #!; compile it with occlum-cc, or clear its executable bit (chmod -x)`);
+    }
+  }
+}
+
+/** One line describing what is wrong with a Wasm file, or undefined if it can run. */
+function checkWasm(bytes: Uint8Array, shown: string, requireStart: boolean): string | undefined {
+  let iface: ReturnType<typeof moduleInterface>;
+  try {
+    iface = moduleInterface(bytes);
+    prepareModule(bytes);
+  } catch (e) {
+    if (e instanceof WasmFormatError) return `${shown} is not a usable WebAssembly module (${e.message}); rebuild it with occlum-cc`;
+    throw e;
+  }
+  if (!WebAssembly.validate(bytes)) return `${shown} is not a valid WebAssembly module (validation failed); rebuild it with occlum-cc`;
+  const kinds = ['function', 'table', 'memory', 'global', 'tag'] as const;
+  const missing = iface.imports
+    .filter((i) => !providesImport(i.module, i.name, kinds[i.kind] ?? 'tag'))
+    .map((i) => (i.kind === 0 ? `${i.module}.${i.name}` : `${i.module}.${i.name} (${kinds[i.kind] ?? 'unknown kind'})`));
+  if (missing.length > 0) {
+    const list = missing.length > 8 ? `${missing.slice(0, 8).join(', ')} and ${missing.length - 8} more` : missing.join(', ');
+    return `${shown} imports ${list}, which occlum-ts does not provide; rebuild it with occlum-cc against the occlum-ts SDK`;
+  }
+  if (requireStart && !iface.exports.some((x) => x.name === '_start' && x.kind === 0)) {
+    return `${shown} has no _start export, so it is not a program (a WASI command); link it as an executable with occlum-cc`;
+  }
+  return undefined;
+}
+
+function sha256(b: Uint8Array): string {
+  return createHash('sha256').update(b).digest('hex');
+}
+
+function isDir(p: string): boolean {
+  try { return fs.statSync(p).isDirectory(); } catch { return false; }
+}
+
+/** Reads build/.Occlum_sys.json of a built instance. Throws CliError. */
+export function loadSysConfig(inst: Instance): SysConfig {
+  let sys: Partial<SysConfig>;
+  try {
+    sys = JSON.parse(fs.readFileSync(inst.sysConfigPath, 'utf8')) as Partial<SysConfig>;
+  } catch {
+    throw new CliError('build/.Occlum_sys.json is missing or damaged; run `occlum build` again');
+  }
+  if (sys.format !== SYS_CONFIG_FORMAT || typeof sys.config !== 'object' || sys.config === null) {
+    throw new CliError('build/.Occlum_sys.json was made by another version of occlum; run `occlum build` again');
+  }
+  return sys as SysConfig;
+}
