@@ -102,7 +102,8 @@ export async function runProgram(inst: Instance, programPath: string, args: stri
     const n = SIGNAL_NUMBERS[sig] ?? 15;
     // Before the program exists, or a second signal while cleaning up: leave at once.
     if (!proc || !kernel || ending || !proc.alive) process.exit(128 + n);
-    void kernel.signal(proc, n);
+    // Like a terminal's Ctrl-C: the whole foreground process group gets it, not just the root.
+    void kernel.signalGroup(proc.pgid, n);
   };
   for (const s of forwarded) process.on(s, onSignal);
   try {
