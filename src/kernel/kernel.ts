@@ -242,7 +242,7 @@ export class Kernel {
     p.children.clear();
     if (init && init !== p) init.childEvents.notify();
     const parent = p.parent;
-    if (!parent) return;
+    if (!parent) { this.processes.delete(p.pid); return; } // a root process: its spawner holds it
     const sigchld = parent.signalActions.get(SIGCHLD);
     const code = (p.status & 0x7f) === 0 ? CLD_EXITED : p.status & 0x80 ? CLD_DUMPED : CLD_KILLED;
     const status = code === CLD_EXITED ? (p.status >> 8) & 0xff : p.status & 0x7f;
