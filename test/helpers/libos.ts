@@ -17,11 +17,11 @@ import { fileURLToPath } from 'node:url';
 import { Kernel } from '../../src/kernel/kernel.js';
 import { RamFs } from '../../src/kernel/fs/ramfs.js';
 import { HostFsMount } from '../../src/kernel/fs/hostfs.js';
-import { StdioFile } from '../../src/kernel/fs/stdio.js';
+import { HostInput, StdioFile } from '../../src/kernel/fs/stdio.js';
 import { Log, type LogLevel } from '../../src/kernel/log.js';
 import type { Process } from '../../src/kernel/process/process.js';
 import { nodeHost, nodeHostFs } from '../../src/host/node.js';
-import type { HostStdio } from '../../src/host/types.js';
+import { HostError, type HostStdio } from '../../src/host/types.js';
 import { populateFromHost } from '../../src/instance/image-loader.js';
 import { compileCached } from '../../src/sdk/compiler.js';
 
@@ -62,7 +62,8 @@ export class CaptureStdio implements HostStdio {
   private readonly out: Buffer[] = [];
   private readonly err: Buffer[] = [];
   private inPos = 0;
-  constructor(private readonly input: Uint8Array = new Uint8Array(0)) {}
+  /** `tty`: report all three as a terminal (80x24). */
+  constructor(private readonly input: Uint8Array = new Uint8Array(0), private readonly tty = false) {}
 
   write(fd: 1 | 2, buf: Uint8Array): number {
     (fd === 1 ? this.out : this.err).push(Buffer.from(buf)); // copy: buf may be a view of process memory
@@ -76,8 +77,8 @@ export class CaptureStdio implements HostStdio {
     return n;
   }
 
-  isatty(): boolean { return false; }
-  winsize(): undefined { return undefined; }
+  isatty(): boolean { return this.tty; }
+  winsize(): { rows: number; cols: number } | undefined { return this.tty ? { rows: 24, cols: 80 } : undefined; }
 
   get stdout(): string { return Buffer.concat(this.out).toString('utf8'); }
   get stderr(): string { return Buffer.concat(this.err).toString('utf8'); }
@@ -105,10 +106,14 @@ export interface SpawnOpts {
   timeoutMs?: number;
   /** argv[0] (default: the program's path). */
   argv0?: string;
+  /** Make stdin/stdout/stderr look like a terminal. */
+  tty?: boolean;
 }
 
 export interface Running {
   proc: Process;
+  /** Live capture of the process's stdio (stdout/stderr so far). */
+  stdio: CaptureStdio;
   result: Promise<RunResult>;
 }
 
@@ -126,6 +131,8 @@ function envList(env: SpawnOpts['env']): string[] {
 /** One booted kernel with its image; run several programs in it, concurrently if wanted. */
 export class LibOS {
   private closed = false;
+  /** Every process started through spawn() (root processes leave the kernel's table when they end). */
+  private readonly spawned: Process[] = [];
 
   private constructor(
     readonly kernel: Kernel,
@@ -156,7 +163,7 @@ export class LibOS {
       const kernel = new Kernel({ host, rootFs: root, log: new Log(opts.logLevel ?? 'error', (line) => log.push(line)) });
       if (opts.hostDir !== undefined) {
         const real = fs.realpathSync(opts.hostDir);
-        await kernel.vfs.mount('/host', new HostFsMount(nodeHostFs, real, (p) => fs.realpathSync(p)));
+        await kernel.vfs.mount('/host', new HostFsMount(nodeHostFs, real, hostRealpath));
       }
       return new LibOS(kernel, imageDir, programs, log);
     } catch (e) {
@@ -170,24 +177,35 @@ export class LibOS {
     return this.kernelLog.filter((l) => /kernel bug/i.test(l));
   }
 
+  /** Leak check (style.md practice 9): processes still alive, or ended with fds still open. */
+  leaks(): string[] {
+    const out: string[] = [];
+    for (const p of new Set([...this.spawned, ...this.kernel.processes.values()])) {
+      if (p.alive) out.push(`pid ${p.pid} (${p.exe}) is still alive`);
+      else if (p.fds.count() !== 0) out.push(`pid ${p.pid} (${p.exe}) ended with ${p.fds.count()} open fds`);
+    }
+    return out;
+  }
+
   /** Starts `/bin/<name>` (or a LibOS path) with argv[1..] = args. */
   async spawn(nameOrPath: string, args: string[] = [], opts: SpawnOpts = {}): Promise<Running> {
     const exe = nameOrPath.startsWith('/') ? nameOrPath : `/bin/${nameOrPath}`;
-    const stdio = new CaptureStdio(typeof opts.stdin === 'string' ? Buffer.from(opts.stdin) : opts.stdin);
+    const stdio = new CaptureStdio(typeof opts.stdin === 'string' ? Buffer.from(opts.stdin) : opts.stdin, opts.tty === true);
     const clock = () => this.kernel.host.clock.realtimeNs();
-    const files: [StdioFile, StdioFile, StdioFile] = [new StdioFile(stdio, 0, clock), new StdioFile(stdio, 1, clock), new StdioFile(stdio, 2, clock)];
+    const files: [StdioFile, StdioFile, StdioFile] = [new StdioFile(stdio, 0, clock, new HostInput(stdio)), new StdioFile(stdio, 1, clock), new StdioFile(stdio, 2, clock)];
     const t0 = performance.now();
     const proc = await this.kernel.spawn(exe, {
       argv: [opts.argv0 ?? exe, ...args], env: envList(opts.env), stdio: files,
       ...(opts.cwd !== undefined ? { cwd: opts.cwd } : {}),
     });
+    this.spawned.push(proc);
     let timedOut = false;
     const timer = setTimeout(() => { timedOut = true; void this.kernel.signal(proc, 9); }, opts.timeoutMs ?? 30_000);
     const result = proc.exited.then((status) => {
       clearTimeout(timer);
       return { status, ...decodeStatus(status), stdout: stdio.stdout, stderr: stdio.stderr, timedOut, ms: performance.now() - t0 };
     });
-    return { proc, result };
+    return { proc, stdio, result };
   }
 
   async run(nameOrPath: string, args: string[] = [], opts: SpawnOpts = {}): Promise<RunResult> {
@@ -200,9 +218,21 @@ export class LibOS {
     this.closed = true;
     try {
       await this.kernel.shutdown();
+      // Safety net: a worker left parked in a syscall would keep Node (and the test run) alive.
+      for (const p of new Set([...this.spawned, ...this.kernel.processes.values()])) p.runner.kill();
     } finally {
       fs.rmSync(this.imageDir, { recursive: true, force: true });
     }
+  }
+}
+
+/** realpath that reports failures as HostError, as HostFsMount expects (same as instance/boot.ts). */
+function hostRealpath(p: string): string {
+  try {
+    return fs.realpathSync.native(p);
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    throw new HostError(err.code ?? 'EIO', err.message);
   }
 }
 

@@ -19,6 +19,7 @@ import {
 } from '../fs/flags.js';
 
 const enc = new TextEncoder();
+const RIGHT_FD_SEEK = 1 << 2, RIGHT_FD_TELL = 1 << 5;
 const u = (x: number) => x >>> 0;
 
 function writeFilestat(t: Thread, ptr: number, st: Stat): void {
@@ -126,10 +127,16 @@ const wasiFns: Record<string, { syscalls: string[]; fn: AbiFn }> = {
       const f = t.process.fds.get(a[0]!);
       const p = u(a[1]!);
       t.mem.bytes(p, 24);
-      t.mem.setU8(p, W.wasiFiletype(f.kind));
+      // stdio is a character device only when it is a terminal (fd_filestat_get says S_IFIFO
+      // otherwise), and fds that cannot seek lack FD_SEEK/FD_TELL: wasi-libc's isatty() is
+      // exactly "a character device without those rights", for programs built without the SDK.
+      const kind = f.kind === 'stdio' && !f.isatty() ? 'pipe' : f.kind;
+      const seekable = !['stdio', 'pipe', 'fifo', 'socket', 'eventfd'].includes(kind);
+      const rights = seekable ? W.RIGHTS_ALL : W.RIGHTS_ALL & ~(RIGHT_FD_SEEK | RIGHT_FD_TELL);
+      t.mem.setU8(p, W.wasiFiletype(kind));
       t.mem.setU16(p + 2, linuxToFdflags(f.flags));
-      t.mem.setU64(p + 8, W.RIGHTS_ALL);
-      t.mem.setU64(p + 16, W.RIGHTS_ALL);
+      t.mem.setU64(p + 8, rights);
+      t.mem.setU64(p + 16, rights);
       return 0;
     },
   },
