@@ -1,5 +1,6 @@
 // files.c in the LibOS (over the ramfs root and over a hostfs mount) against the same source
 // compiled natively with gcc: identical output and exit code (style.md practice 9).
+// covers: openat readv writev preadv pwritev lseek newfstatat fstat getdents64 mkdirat renameat unlinkat symlinkat readlinkat linkat ftruncate close clock_gettime getrandom exit_group
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';

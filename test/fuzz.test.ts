@@ -4,6 +4,7 @@
 // the kernel must keep working, and nothing outside the hostfs directory may change on the host.
 //
 // Seed: OCCLUM_FUZZ_SEED (default fixed, so a failure reproduces); calls: OCCLUM_FUZZ_CALLS.
+// covers: close fstat lseek readv writev sched_yield dup2 sendmsg recvmsg shutdown kill fcntl fsync fdatasync ftruncate getdents64 fadvise64 clock_gettime clock_getres clock_nanosleep openat mkdirat newfstatat unlinkat renameat linkat symlinkat readlinkat ppoll utimensat fallocate accept4 preadv pwritev getrandom
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';

@@ -1,5 +1,6 @@
 // Programs that trap end with the signal Linux would deliver (wait status "signaled"), a busy
 // process can be killed from outside within 100 ms, and the kernel keeps running programs after.
+// covers: kill exit_group
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { compileProgram, LibOS, type Running } from './helpers/libos.js';

@@ -1,6 +1,7 @@
 // Targeted tests of the trickier wasi_snapshot_preview1 functions (src/kernel/abi/wasi.ts), from
 // test/programs/wasi_abi.c, which calls them directly (not through wasi-libc). Errnos are WASI's.
 // Path checks run over the ramfs root (/tmp) and a hostfs mount (/host). One kernel serves all.
+// covers: getdents64 ppoll clock_nanosleep fcntl dup2 utimensat fallocate kill fstat newfstatat ftruncate preadv pwritev readv writev openat mkdirat unlinkat close clock_gettime
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
