@@ -10,6 +10,7 @@
 //   f64[CALL]   ABI function index             written by the worker
 //   f64[ARG0..] up to MAX_ARGS arguments       written by the worker
 //   f64[RESULT] return value                   written by the kernel
+//   i64[EXACT0..] exact copies of 64-bit integer arguments (f64 loses bits above 2^53)  worker
 //
 // Both sides spin briefly before sleeping: a sleeping hand-off costs ~65 µs on these VMs,
 // a spinning one ~0.4 µs (docs/toolchains.md). The sleep flags let the other side skip
@@ -20,7 +21,8 @@ const F64_BASE = 4; // f64 index 4 == byte 32
 const CALL = F64_BASE, ARG0 = F64_BASE + 1;
 export const MAX_ARGS = 10;
 const RESULT = ARG0 + MAX_ARGS;
-const BYTES = (RESULT + 1) * 8;
+const EXACT0 = RESULT + 1;
+const BYTES = (EXACT0 + MAX_ARGS) * 8;
 
 /** Iterations a worker polls for its reply before Atomics.wait. */
 const WORKER_SPIN = 4000;
@@ -29,13 +31,21 @@ export class SyscallChannel {
   readonly sab: SharedArrayBuffer;
   private readonly i32: Int32Array;
   private readonly f64: Float64Array;
+  private readonly i64: BigInt64Array;
   private seq = 0;
 
   constructor(sab?: SharedArrayBuffer) {
     this.sab = sab ?? new SharedArrayBuffer(BYTES);
     this.i32 = new Int32Array(this.sab);
     this.f64 = new Float64Array(this.sab);
+    this.i64 = new BigInt64Array(this.sab);
   }
+
+  /** Records the exact value of 64-bit argument `i` (the f64 slot holds it rounded). */
+  setExact(i: number, v: bigint): void { this.i64[EXACT0 + i] = v; }
+
+  /** Kernel side: the exact value of a 64-bit argument the worker passed as a BigInt. */
+  exactArg(i: number): bigint { return this.i64[EXACT0 + i]!; }
 
   // ---- worker side ----
 

@@ -52,7 +52,10 @@ function run(msg: StartMessage): WorkerReport {
       continue;
     }
     ns[imp.name] = (...args: (number | bigint)[]) => {
-      for (let i = 0; i < args.length; i++) if (typeof args[i] === 'bigint') args[i] = Number(args[i]);
+      for (let i = 0; i < args.length; i++) {
+        const v = args[i];
+        if (typeof v === 'bigint') { channel.setExact(i, v); args[i] = Number(v); }
+      }
       for (;;) {
         const r = channel.call(index, args as number[]);
         if (!channel.signalPending() || !signalEntry || delivering) return r;

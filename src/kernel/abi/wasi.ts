@@ -81,11 +81,11 @@ function path(t: Thread, ptr: number, len: number): string {
 }
 
 /** A WASI timestamp pair from fst_flags, as utimensat's TimeSpec pair. */
-function fstTimes(atim: number, mtim: number, fst: number): [P.TimeSpec, P.TimeSpec] {
+function fstTimes(atim: bigint, mtim: bigint, fst: number): [P.TimeSpec, P.TimeSpec] {
   if ((fst & W.FST_ATIM && fst & W.FST_ATIM_NOW) || (fst & W.FST_MTIM && fst & W.FST_MTIM_NOW)) fail('EINVAL');
   if (fst & ~15) fail('EINVAL');
-  const one = (v: number, set: number, now: number): P.TimeSpec =>
-    fst & now ? { sec: 0, nsec: P.UTIME_NOW } : fst & set ? { sec: Math.floor(v / 1e9), nsec: v % 1e9 } : { sec: 0, nsec: P.UTIME_OMIT };
+  const one = (v: bigint, set: number, now: number): P.TimeSpec =>
+    fst & now ? { sec: 0, nsec: P.UTIME_NOW } : fst & set ? { sec: Number(BigInt.asUintN(64, v) / 1000000000n), nsec: Number(BigInt.asUintN(64, v) % 1000000000n) } : { sec: 0, nsec: P.UTIME_OMIT };
   return [one(atim, W.FST_ATIM, W.FST_ATIM_NOW), one(mtim, W.FST_MTIM, W.FST_MTIM_NOW)];
 }
 
@@ -156,7 +156,7 @@ const wasiFns: Record<string, { syscalls: string[]; fn: AbiFn }> = {
   fd_filestat_set_size: { syscalls: ['ftruncate'], fn: (t, a) => F.sysFtruncate(t, a[0]!, a[1]!) },
   fd_filestat_set_times: {
     syscalls: ['utimensat'],
-    fn: (t, a) => P.sysUtimensat(t, a[0]!, null, fstTimes(a[1]!, a[2]!, a[3]!), 0),
+    fn: (t, a) => P.sysUtimensat(t, a[0]!, null, fstTimes(t.channel.exactArg(1), t.channel.exactArg(2), a[3]!), 0),
   },
 
   fd_pread: {
@@ -265,7 +265,7 @@ const wasiFns: Record<string, { syscalls: string[]; fn: AbiFn }> = {
   },
   path_filestat_set_times: {
     syscalls: ['utimensat'],
-    fn: (t, a) => P.sysUtimensat(t, a[0]!, path(t, a[2]!, a[3]!), fstTimes(a[4]!, a[5]!, a[6]!), a[1]! & W.LOOKUP_SYMLINK_FOLLOW ? 0 : AT_SYMLINK_NOFOLLOW),
+    fn: (t, a) => P.sysUtimensat(t, a[0]!, path(t, a[2]!, a[3]!), fstTimes(t.channel.exactArg(4), t.channel.exactArg(5), a[6]!), a[1]! & W.LOOKUP_SYMLINK_FOLLOW ? 0 : AT_SYMLINK_NOFOLLOW),
   },
   path_link: {
     syscalls: ['linkat'],
