@@ -5,7 +5,8 @@
 //  1. builds a temporary image directory: each program at /bin/<name>, an empty /tmp, and the
 //     caller's extra files at their absolute paths;
 //  2. populates a RamFs root from it (file contents load lazily, so the directory lives until
-//     shutdown) and, if asked, mounts a host directory as hostfs at /host;
+//     shutdown) and, if asked, mounts a host directory as hostfs at /host and the caller's
+//     file systems (`mounts`);
 //  3. boots a Kernel whose log (level 'error' by default) is captured in `kernelLog`;
 //  4. spawns each program with its own capturing stdio (so concurrent processes don't mix).
 import { createHash } from 'node:crypto';
@@ -17,6 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { Kernel } from '../../src/kernel/kernel.js';
 import { RamFs } from '../../src/kernel/fs/ramfs.js';
 import { HostFsMount } from '../../src/kernel/fs/hostfs.js';
+import type { FileSystem } from '../../src/kernel/fs/inode.js';
 import { HostInput, StdioFile } from '../../src/kernel/fs/stdio.js';
 import { Log, type LogLevel } from '../../src/kernel/log.js';
 import type { Process } from '../../src/kernel/process/process.js';
@@ -93,6 +95,8 @@ export interface BootOptions {
   dirs?: string[];
   /** Host directory mounted as hostfs at /host. */
   hostDir?: string;
+  /** Extra file systems to mount after /host, in order (the caller keeps ownership: unmount them yourself). */
+  mounts?: { target: string; fs: FileSystem }[];
   /** Kernel log level; lines are collected in LibOS.kernelLog (default 'error'). */
   logLevel?: LogLevel;
 }
@@ -165,6 +169,7 @@ export class LibOS {
         const real = fs.realpathSync(opts.hostDir);
         await kernel.vfs.mount('/host', new HostFsMount(nodeHostFs, real, hostRealpath));
       }
+      for (const m of opts.mounts ?? []) await kernel.vfs.mount(m.target, m.fs);
       return new LibOS(kernel, imageDir, programs, log);
     } catch (e) {
       fs.rmSync(imageDir, { recursive: true, force: true });

@@ -1,0 +1,144 @@
+// A sefs volume: the secure disk under a sefs and its keys, in one RawStore (a host directory or
+// memory). Keys (design.md, Storage: "HKDF below the sealing key; never a key next to the data"):
+//
+//   fsId        32 random bytes, in the plain header device `sefs.hdr` (not secret)
+//   disk key    HKDF(sealingKey, salt = fsId, "occlum-ts sefs disk key")       → PfsDisk / SwornDisk root key
+//   sb MAC key  HKDF(sealingKey, salt = fsId, "occlum-ts sefs superblock mac") → sefs superblock HMAC
+//   check value HMAC(HKDF(sealingKey, fsId, "occlum-ts sefs key check"), "sefs key check v1")
+//
+// The check value only turns "wrong sealing key" into a clear error before the disk reports an
+// integrity failure; it reveals nothing about the keys. Tampering with the header (fsId, kind)
+// yields other keys, so the disk then fails its own MAC checks (EIO).
+//
+// Raw devices in the store: `sefs.hdr` (1 block), `sefs.disk` (+ `sefs.disk_recovery` for PfsDisk).
+import { BLOCK_SIZE, type BlockDevice } from '../block-device.js';
+import type { RawStore } from '../mem-device.js';
+import type { HostCrypto } from '../../host/types.js';
+import { PfsDisk } from '../pfs/pfs-disk.js';
+import { SefsError } from './errors.js';
+
+export type DiskKind = 'pfs' | 'sworndisk';
+
+export const HEADER_DEVICE = 'sefs.hdr';
+export const DISK_DEVICE = 'sefs.disk';
+const HDR_MAGIC = 'OCTSVOLH';
+const HDR_VERSION = 1;
+const KINDS: DiskKind[] = ['pfs', 'sworndisk'];
+const te = new TextEncoder();
+
+export interface VolumeOptions {
+  sealingKey: Uint8Array;
+  crypto: HostCrypto;
+  /** PfsDisk node cache (default PfsDisk's 48). */
+  pfsCacheSize?: number;
+  /** Extra SwornDisk options (memtable, caches...). */
+  swornOptions?: Record<string, unknown>;
+}
+
+export interface CreateVolumeOptions extends VolumeOptions {
+  disk: DiskKind;
+  /** Logical capacity of the disk (the file system's size) in blocks. */
+  nblocks: number;
+}
+
+export interface Volume {
+  kind: DiskKind;
+  /** The secure disk: format or mount sefs on it. */
+  dev: BlockDevice;
+  /** Superblock MAC key for Sefs (option `key`). */
+  fsKey: Uint8Array;
+  /** Whether the disk's flush is atomic (SwornDisk): sefs option `atomicFlush`. */
+  atomicFlush: boolean;
+  fsId: Uint8Array;
+}
+
+interface SwornModule {
+  SwornDisk: {
+    create(raw: BlockDevice, key: Uint8Array, crypto: HostCrypto, opts?: Record<string, unknown>): Promise<BlockDevice>;
+    open(raw: BlockDevice, key: Uint8Array, crypto: HostCrypto, opts?: Record<string, unknown>): Promise<BlockDevice>;
+  };
+}
+interface SwornLayoutModule { rawBlocksFor(logical: number): number }
+
+/** SwornDisk, loaded lazily (undefined when this build has none). */
+export async function loadSwornDisk(): Promise<{ mod: SwornModule; layout: SwornLayoutModule } | undefined> {
+  const spec = '../sworndisk/sworndisk.js';
+  const lspec = '../sworndisk/layout.js';
+  try {
+    const mod = (await import(spec)) as SwornModule;
+    const layout = (await import(lspec)) as SwornLayoutModule;
+    if (typeof mod.SwornDisk?.create !== 'function' || typeof layout.rawBlocksFor !== 'function') return undefined;
+    return { mod, layout };
+  } catch {
+    return undefined;
+  }
+}
+
+function keys(o: VolumeOptions, fsId: Uint8Array) {
+  if (o.sealingKey.length < 16) throw new SefsError('EINVAL', 'sealing key too short');
+  return {
+    disk: o.crypto.hkdf(o.sealingKey, fsId, 'occlum-ts sefs disk key', 32),
+    sb: o.crypto.hkdf(o.sealingKey, fsId, 'occlum-ts sefs superblock mac', 32),
+    check: o.crypto.hmacSha256(o.crypto.hkdf(o.sealingKey, fsId, 'occlum-ts sefs key check', 32), te.encode('sefs key check v1')),
+  };
+}
+
+/** Creates the header and an empty secure disk in `store` (format sefs on `dev` next). */
+export async function createVolume(store: RawStore, o: CreateVolumeOptions): Promise<Volume> {
+  if (await store.exists(HEADER_DEVICE)) throw new SefsError('EEXIST', 'a sefs volume already exists in this store');
+  const fsId = o.crypto.randomBytes(32);
+  const k = keys(o, fsId);
+  let dev: BlockDevice;
+  if (o.disk === 'pfs') {
+    dev = await PfsDisk.createIn(store, { key: k.disk, crypto: o.crypto, nblocks: o.nblocks, name: DISK_DEVICE, ...(o.pfsCacheSize ? { cacheSize: o.pfsCacheSize } : {}) });
+  } else {
+    const sw = await loadSwornDisk();
+    if (!sw) throw new SefsError('EINVAL', 'SwornDisk is not available in this build');
+    const raw = await store.open(DISK_DEVICE, sw.layout.rawBlocksFor(o.nblocks));
+    dev = await sw.mod.SwornDisk.create(raw, k.disk, o.crypto, { logicalBlocks: o.nblocks, ...o.swornOptions });
+  }
+  const hdr = new Uint8Array(BLOCK_SIZE);
+  const v = new DataView(hdr.buffer);
+  hdr.set(te.encode(HDR_MAGIC), 0);
+  v.setUint32(8, HDR_VERSION, true);
+  v.setUint32(12, KINDS.indexOf(o.disk), true);
+  hdr.set(fsId, 16);
+  hdr.set(k.check, 48);
+  const h = await store.open(HEADER_DEVICE, 1);
+  await h.write(0, hdr);
+  await h.flush();
+  await h.close();
+  return { kind: o.disk, dev, fsKey: k.sb, atomicFlush: o.disk === 'sworndisk', fsId };
+}
+
+/**
+ * Opens the volume in `store`. Errors: SefsError EINVAL (no volume / bad header), EACCES (the
+ * sealing key is not the one the volume was created with, or the header was changed), and the
+ * disk's StorageError EIO (integrity).
+ */
+export async function openVolume(store: RawStore, o: VolumeOptions): Promise<Volume> {
+  if (!(await store.exists(HEADER_DEVICE))) throw new SefsError('EINVAL', 'no sefs volume in this store (missing sefs.hdr)');
+  const h = await store.open(HEADER_DEVICE);
+  const hdr = new Uint8Array(BLOCK_SIZE);
+  try { await h.read(0, hdr); } finally { await h.close(); }
+  if (new TextDecoder().decode(hdr.subarray(0, 8)) !== HDR_MAGIC) throw new SefsError('EINVAL', 'sefs.hdr is not a sefs volume header');
+  const v = new DataView(hdr.buffer);
+  if (v.getUint32(8, true) !== HDR_VERSION) throw new SefsError('EINVAL', `sefs volume version ${v.getUint32(8, true)} is not supported`);
+  const kind = KINDS[v.getUint32(12, true)];
+  if (!kind) throw new SefsError('EINVAL', 'sefs.hdr names an unknown disk type');
+  const fsId = hdr.slice(16, 48);
+  const k = keys(o, fsId);
+  if (!k.check.every((b, i) => b === hdr[48 + i])) {
+    throw new SefsError('EACCES', 'the sealing key does not match this sefs volume (it was created under another sealing key, or its header was modified)');
+  }
+  let dev: BlockDevice;
+  if (kind === 'pfs') {
+    dev = await PfsDisk.openIn(store, { key: k.disk, crypto: o.crypto, name: DISK_DEVICE, ...(o.pfsCacheSize ? { cacheSize: o.pfsCacheSize } : {}) });
+  } else {
+    const sw = await loadSwornDisk();
+    if (!sw) throw new SefsError('EINVAL', 'this volume is on a SwornDisk, which this build lacks');
+    dev = await sw.mod.SwornDisk.open(await store.open(DISK_DEVICE), k.disk, o.crypto, { ...o.swornOptions });
+  }
+  return { kind, dev, fsKey: k.sb, atomicFlush: kind === 'sworndisk', fsId };
+}
+
