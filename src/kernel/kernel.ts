@@ -266,6 +266,7 @@ export class Kernel {
   async shutdown(): Promise<void> {
     for (const p of [...this.processes.values()]) if (p.alive) await killProcess(p, SIGKILL, false);
     await this.pool.shutdown();
+    await this.vfs.syncAll();
   }
 }
 

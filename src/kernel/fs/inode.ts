@@ -40,7 +40,16 @@ export interface FileSystem {
   readonly dev: number;
   readonly root: Inode;
   readonly readonly: boolean;
+  /** Makes everything written so far durable (sync(2); kernel shutdown). */
+  sync?(): Promise<void>;
+  /** Called once when the file system is unmounted (umount2, kernel shutdown): flush and release. */
+  unmount?(): Promise<void>;
 }
+
+/**
+ * Identity rule: a file system returns the same Inode object for the same file while any
+ * reference to it is live (the VFS compares Inode objects: mountpoints, rename loops).
+ */
 
 /**
  * One file-system object. Contract for directory methods: `name` is a single component

@@ -47,8 +47,14 @@ export class SefsFileSystem implements FileSystem {
   /** Commits and flushes everything (sync(2)). */
   sync(): Promise<void> { return this.call('sync', () => this.sefs.sync()); }
 
-  /** Commits, flushes and closes the device. */
-  unmount(): Promise<void> { return this.call('unmount', () => this.sefs.unmount()); }
+  private unmounted = false;
+
+  /** Commits, flushes and closes the device (once: the kernel unmounts at shutdown, and so may its owner). */
+  unmount(): Promise<void> {
+    if (this.unmounted) return Promise.resolve();
+    this.unmounted = true;
+    return this.call('unmount', () => this.sefs.unmount());
+  }
 
   inode(n: SefsNode): SefsInode {
     let w = this.wrappers.get(n);

@@ -58,12 +58,18 @@ export class Vfs {
     const top = stack[stack.length - 1]!;
     if (stack.length === 1) fail('EBUSY');
     for (const [k, m] of this.mounts) {
-      if (m.fs.root === top.inode) { this.mounts.delete(k); return; }
+      if (m.fs.root === top.inode) { this.mounts.delete(k); await m.fs.unmount?.(); return; }
     }
     fail('EINVAL', `${target} is not a mountpoint`);
   }
 
   mountList(): Mount[] { return [...this.mounts.values()]; }
+
+  /** Syncs every mounted file system (kernel shutdown); whoever created a file system unmounts it. */
+  async syncAll(): Promise<void> {
+    for (const m of [...this.mounts.values()].reverse()) await m.fs.sync?.();
+    await this.rootFs.sync?.();
+  }
 
   private async mkdirp(path: string): Promise<void> {
     let stack = this.rootStack;
