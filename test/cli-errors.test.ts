@@ -88,7 +88,9 @@ before(async () => {
   fs.copyFileSync(probe, path.join(built, 'image', 'opt', 'tool'));
   const r = await occlum(['build'], built);
   assert.equal(r.code, 0, r.stderr);
-  assert.match(r.stdout, /3 programs checked/); // app, the script, and opt/tool
+  // app, the script, opt/tool, and the default utilities `occlum new` copied into image/bin
+  const utilities = fs.readdirSync(path.join(built, 'image', 'bin')).filter((n) => !['notes.txt', 'hello.sh', 'app', 'my_app'].includes(n)).length;
+  assert.match(r.stdout, new RegExp(`${3 + utilities} programs checked`));
 });
 
 after(() => {

@@ -7,8 +7,8 @@
  *     #include <occlum.h>
  *     #if OCCLUM_TS ... #endif
  *
- * Later work adds the POSIX headers that wasi-libc lacks (sys/wait.h, spawn.h, ...) next
- * to this file.
+ * The POSIX headers that wasi-libc lacks or gets wrong (signal.h, sys/wait.h, spawn.h,
+ * termios.h, ...) live next to this file; see sdk/README.md.
  */
 #ifndef OCCLUM_H
 #define OCCLUM_H

@@ -8,6 +8,7 @@
 //   build/             what `occlum build` makes (build/.Occlum_sys.json: the checked configuration)
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { CONFIG_FILE, templateText } from './config.js';
 
 export const STATUS_FILE = '.__occlum_status';
@@ -73,13 +74,76 @@ export function writeAtomic(file: string, data: string): void {
   fs.renameSync(tmp, file);
 }
 
+// ---- the default utilities (userland/bin, built by scripts/build-userland.js) ----
+
+/** The repository root: this file is compiled to <repo>/dist/src/instance/instance.js. */
+const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+export const USERLAND_DIR = path.join(REPO_ROOT, 'userland');
+export const USERLAND_BIN_DIR = path.join(USERLAND_DIR, 'bin');
+
+/** Writes an `occlum init` warning (one line) to stderr. */
+export type WarnFn = (line: string) => void;
+const stderrWarn: WarnFn = (line) => { process.stderr.write(`occlum: warning: ${line}\n`); };
+
+/** The utilities the image should get: one per userland/<name>.c, and sh if userland/sh/ has sources. */
+export function defaultUtilities(): string[] {
+  const names: string[] = [];
+  let entries: fs.Dirent[];
+  try {
+    entries = fs.readdirSync(USERLAND_DIR, { withFileTypes: true });
+  } catch {
+    return names;
+  }
+  for (const e of entries) {
+    if (e.isFile() && e.name.endsWith('.c')) names.push(e.name.slice(0, -2));
+    else if (e.isDirectory() && e.name === 'sh') {
+      try {
+        if (fs.readdirSync(path.join(USERLAND_DIR, 'sh')).some((f) => f.endsWith('.c'))) names.push('sh');
+      } catch { /* unreadable: treat as absent */ }
+    }
+  }
+  return names.sort();
+}
+
+/**
+ * Copies the built utilities (userland/bin/*) into `binDir`, keeping files already there (the
+ * user's programs win). Utilities that are not built are skipped with one warning line.
+ * Returns the names copied.
+ */
+export function installUtilities(binDir: string, warn: WarnFn = stderrWarn): string[] {
+  const copied: string[] = [];
+  const missing: string[] = [];
+  for (const name of defaultUtilities()) {
+    const src = path.join(USERLAND_BIN_DIR, name);
+    let ok = false;
+    try {
+      ok = fs.statSync(src).isFile();
+    } catch { /* missing */ }
+    if (!ok) {
+      missing.push(name);
+      continue;
+    }
+    const dst = path.join(binDir, name);
+    if (fs.existsSync(dst) || isDanglingLink(dst)) continue;
+    fs.copyFileSync(src, dst);
+    fs.chmodSync(dst, 0o755);
+    copied.push(name);
+  }
+  if (missing.length > 0) {
+    const shown = missing.length > 6 ? `${missing.slice(0, 6).join(', ')}, ...` : missing.join(', ');
+    warn(`${missing.length} default utilit${missing.length === 1 ? 'y is' : 'ies are'} not built, so image/bin/ lacks ${missing.length === 1 ? 'it' : 'them'} (${shown}); run \`npm run build\` in ${REPO_ROOT}, then copy userland/bin/* to image/bin/`);
+  }
+  return copied;
+}
+
 /** `occlum init`: makes `dir` (which must exist) an instance. Returns a note about what it did. */
-export function initInstance(dir: string): { instance: Instance; keptConfig: boolean } {
+export function initInstance(dir: string, warn: WarnFn = stderrWarn): { instance: Instance; keptConfig: boolean } {
   const inst = new Instance(path.resolve(dir));
   if (inst.status() !== undefined) {
     throw new CliError(`${inst.dir} is already an Occlum instance; edit its Occlum.json and run \`occlum build\`, or make a new one with \`occlum new <dir>\``);
   }
   for (const d of IMAGE_DIRS) fs.mkdirSync(path.join(inst.imageDir, d), { recursive: true });
+  installUtilities(path.join(inst.imageDir, 'bin'), warn);
   const hosts = path.join(inst.imageDir, 'etc', 'hosts');
   if (!fs.existsSync(hosts)) fs.writeFileSync(hosts, '127.0.0.1 localhost\n');
   // Occlum copies its template over any Occlum.json; we keep one the user already wrote.
@@ -91,13 +155,13 @@ export function initInstance(dir: string): { instance: Instance; keptConfig: boo
 }
 
 /** `occlum new <path>`: creates the directory (it must not exist) and initializes it. */
-export function newInstance(dir: string, shown = dir): Instance {
+export function newInstance(dir: string, shown = dir, warn: WarnFn = stderrWarn): Instance {
   const abs = path.resolve(dir);
   if (fs.existsSync(abs) || isDanglingLink(abs)) {
     throw new CliError(`${shown} already exists; choose a new path, or run \`occlum init\` inside an existing directory`);
   }
   fs.mkdirSync(abs, { recursive: true });
-  return initInstance(abs).instance;
+  return initInstance(abs, warn).instance;
 }
 
 function isDanglingLink(p: string): boolean {
