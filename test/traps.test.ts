@@ -5,7 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { compileProgram, LibOS, type Running } from './helpers/libos.js';
 
-const SIGILL = 4, SIGFPE = 8, SIGKILL = 9, SIGSEGV = 11, SIGTERM = 15;
+const SIGILL = 4, SIGABRT = 6, SIGFPE = 8, SIGKILL = 9, SIGSEGV = 11, SIGTERM = 15;
 
 let libos: LibOS;
 
@@ -17,7 +17,7 @@ after(async () => {
   await libos.shutdown();
 });
 
-for (const [what, sig] of [['oob', SIGSEGV], ['trap', SIGILL], ['abort', SIGILL], ['div0', SIGFPE], ['recurse', SIGSEGV]] as const) {
+for (const [what, sig] of [['oob', SIGSEGV], ['trap', SIGILL], ['abort', SIGABRT], ['div0', SIGFPE], ['recurse', SIGSEGV]] as const) {
   test(`${what} ends the process with signal ${sig}`, async () => {
     const r = await libos.run('traps', [what], { timeoutMs: 20_000 });
     assert.equal(r.timedOut, false);

@@ -51,6 +51,8 @@ export interface SpawnOptions {
   env: string[];
   parent?: Process;
   cwd?: string;
+  /** A resolved working directory (posix_spawn's chdir actions); wins over `cwd`. */
+  cwdStack?: PathStack;
   /** Files for fds 0, 1, 2 of a root process (default: the host's stdio). */
   stdio?: [FileDescription, FileDescription, FileDescription];
   /** A prepared fd table for a child (posix_spawn); replaces stdio. */
@@ -99,7 +101,7 @@ export class Kernel {
   /** Loads `path` from the VFS and starts it as a new process. Throws SpawnError. */
   async spawn(path: string, opts: SpawnOptions): Promise<Process> {
     const parent = opts.parent;
-    const cwd: PathStack = opts.cwd ? await this.vfs.walk(this.vfs.rootStack, opts.cwd, true) : parent?.cwd ?? this.vfs.rootStack;
+    const cwd: PathStack = opts.cwdStack ?? (opts.cwd ? await this.vfs.walk(this.vfs.rootStack, opts.cwd, true) : parent?.cwd ?? this.vfs.rootStack);
     const prog = await loadProgram(this.vfs, this.modules, cwd, path);
     let fds = opts.fds;
     if (!fds) {

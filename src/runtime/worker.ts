@@ -80,7 +80,16 @@ function run(msg: StartMessage): WorkerReport {
     (start as () => void)();
   } catch (e) {
     if (e instanceof ProcessExit) return { type: 'exited', code: e.code };
-    return { type: 'trapped', ...classifyTrap(e) };
+    const trap = classifyTrap(e);
+    // The SDK records why it trapped on purpose (abort() -> SIGABRT, as on Linux).
+    const why = instance.exports['__occlum_trap_signal'];
+    if (typeof why === 'function') {
+      try {
+        const sig = (why as () => number)();
+        if (sig > 0 && sig < 65) return { type: 'trapped', signal: sig, message: sig === 6 ? 'aborted' : trap.message };
+      } catch { /* the program's state is unusable: keep the trap's own classification */ }
+    }
+    return { type: 'trapped', ...trap };
   }
   // _start returned without proc_exit: exit(0), told to the kernel like any exit.
   if (exitIndex !== undefined) channel.call(exitIndex, [0]);

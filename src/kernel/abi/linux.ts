@@ -14,7 +14,7 @@ import * as Io from '../syscall/sys_ioctl.js';
 import * as M from '../syscall/sys_misc.js';
 import * as T from '../syscall/sys_time.js';
 import { pollWait, type PollRequest } from '../syscall/sys_poll.js';
-import type { SigAction, SigInfo } from '../process/signal-state.js';
+import { SIG_IGN, type SigAction, type SigInfo } from '../process/signal-state.js';
 
 export const LINUX_MODULE = 'linux';
 
@@ -49,12 +49,28 @@ function writeTimespec(m: UserMemory, ptr: number, ns: bigint): void {
 
 function readSigaction(m: UserMemory, ptr: number): SigAction {
   m.bytes(ptr, 24);
-  return { handler: m.i32(ptr), flags: m.u32(ptr + 4), mask: m.u64(ptr + 16) };
+  return { handler: handlerFromAbi(m.u32(ptr)), flags: m.u32(ptr + 4), mask: m.u64(ptr + 16) };
+}
+
+// k_sigaction.handler on the wire: 0 = SIG_DFL, 1 = SIG_IGN (Linux's values), 0xffffffff = the
+// function at table index 1 (which Linux's SIG_IGN value would otherwise hide), else a table index.
+const ABI_SIG_IGN = 1, ABI_HANDLER_AT_1 = 0xffffffff;
+
+function handlerFromAbi(h: number): number {
+  if (h === ABI_SIG_IGN) return SIG_IGN;
+  if (h === ABI_HANDLER_AT_1) return 1;
+  return h;
+}
+
+function handlerToAbi(h: number): number {
+  if (h === SIG_IGN) return ABI_SIG_IGN;
+  if (h === 1) return ABI_HANDLER_AT_1;
+  return h;
 }
 
 function writeSigaction(m: UserMemory, ptr: number, a: SigAction): void {
   m.bytes(ptr, 24);
-  m.setU32(ptr, a.handler);
+  m.setU32(ptr, handlerToAbi(a.handler));
   m.setU32(ptr + 4, a.flags);
   m.setU32(ptr + 8, 0);
   m.setU32(ptr + 12, 0);
@@ -89,6 +105,8 @@ function readSpawnActions(m: UserMemory, ptr: number, n: number): Proc.SpawnActi
     if (kind === 0) out.push({ kind: 'close', fd });
     else if (kind === 1) out.push({ kind: 'dup2', fd, newfd: m.i32(p + 8) });
     else if (kind === 2) out.push({ kind: 'open', fd, path: m.cstring(m.u32(p + 12)), oflag: m.u32(p + 16), mode: m.u32(p + 20) });
+    else if (kind === 3) out.push({ kind: 'chdir', path: m.cstring(m.u32(p + 12)) });
+    else if (kind === 4) out.push({ kind: 'fchdir', fd });
     else fail('EINVAL', `spawn action ${kind}`);
   }
   return out;

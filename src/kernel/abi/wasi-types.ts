@@ -42,6 +42,8 @@ export function wasiFiletype(t: FileType | 'stdio' | 'pipe' | 'socket' | 'eventf
 
 // fdflags
 export const FDFLAG_APPEND = 1, FDFLAG_DSYNC = 2, FDFLAG_NONBLOCK = 4, FDFLAG_RSYNC = 8, FDFLAG_SYNC = 16;
+/** Not WASI: the SDK passes O_CLOEXEC as fdflags bit 5 (plain WASI runtimes ignore it). */
+export const FDFLAG_SDK_CLOEXEC = 0x20;
 // oflags
 export const OFLAG_CREAT = 1, OFLAG_DIRECTORY = 2, OFLAG_EXCL = 4, OFLAG_TRUNC = 8;
 // lookupflags

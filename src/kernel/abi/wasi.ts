@@ -14,7 +14,7 @@ import * as Net from '../syscall/sys_net.js';
 import { pollWait, POLLIN, POLLOUT, POLLHUP, POLLERR, POLLNVAL, type PollRequest } from '../syscall/sys_poll.js';
 import type { Stat } from '../fs/inode.js';
 import {
-  O_APPEND, O_CREAT, O_DIRECTORY, O_EXCL, O_NOFOLLOW, O_NONBLOCK, O_RDONLY, O_RDWR, O_SYNC, O_TRUNC, O_WRONLY, AT_REMOVEDIR,
+  O_APPEND, O_CLOEXEC, O_CREAT, O_DIRECTORY, O_EXCL, O_NOFOLLOW, O_NONBLOCK, O_RDONLY, O_RDWR, O_SYNC, O_TRUNC, O_WRONLY, AT_REMOVEDIR,
   AT_SYMLINK_NOFOLLOW, AT_SYMLINK_FOLLOW,
 } from '../fs/flags.js';
 
@@ -285,6 +285,7 @@ const wasiFns: Record<string, { syscalls: string[]; fn: AbiFn }> = {
       if (oflags & W.OFLAG_TRUNC) flags |= O_TRUNC;
       if (!(dirflags & W.LOOKUP_SYMLINK_FOLLOW)) flags |= O_NOFOLLOW;
       flags |= fdflagsToLinux(fdflags);
+      if (fdflags & W.FDFLAG_SDK_CLOEXEC) flags |= O_CLOEXEC; // the SDK's O_CLOEXEC (docs/linux-abi.md)
       // WASI rights are an upper bound, not an access mode: OFLAG_DIRECTORY opens read-only whatever
       // rights were asked for (as wasmtime does; programs often ask for all rights). Without it,
       // write rights on a directory keep Linux's EISDIR (wasi-libc's open(dir, O_RDWR)).

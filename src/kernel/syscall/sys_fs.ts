@@ -1,6 +1,6 @@
 // Path-based syscalls: openat, mkdirat, unlinkat, renameat, linkat, symlinkat, readlinkat,
 // newfstatat, getdents64, utimensat, faccessat, chdir/fchdir/getcwd, fchmodat.
-import { fail } from '../errno.js';
+import { fail, SysError, Errno } from '../errno.js';
 import type { Thread } from '../process/process.js';
 import type { DirEntry, Stat } from '../fs/inode.js';
 import { InodeFile } from '../fs/file.js';
@@ -51,8 +51,18 @@ export async function sysSymlinkat(t: Thread, target: string, newdirfd: number, 
   return 0;
 }
 
-export function sysReadlinkat(t: Thread, dirfd: number, path: string): Promise<string> {
-  return t.kernel.vfs.readlink(startOf(t, dirfd, path), path);
+export async function sysReadlinkat(t: Thread, dirfd: number, path: string): Promise<string> {
+  const start = startOf(t, dirfd, path);
+  try {
+    return await t.kernel.vfs.readlink(start, path);
+  } catch (e) {
+    // Until procfs is mounted (issue: file systems), answer the one magic link the SDK relies on
+    // to learn its working directory without a `linux` import.
+    if (e instanceof SysError && e.errno === Errno.ENOENT && pathString(start) === '/' && path.replace(/^\/+/, '') === 'proc/self/cwd') {
+      return sysGetcwd(t);
+    }
+    throw e;
+  }
 }
 
 export async function sysNewfstatat(t: Thread, dirfd: number, path: string, flags: number): Promise<Stat> {

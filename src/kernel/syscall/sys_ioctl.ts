@@ -5,7 +5,7 @@ import { StdioFile } from '../fs/stdio.js';
 import { O_NONBLOCK } from '../fs/flags.js';
 
 export const TCGETS = 0x5401, TCSETS = 0x5402, TCSETSW = 0x5403, TCSETSF = 0x5404, TIOCGWINSZ = 0x5413,
-  TIOCSWINSZ = 0x5414, FIONREAD = 0x541b, FIONBIO = 0x5421, FIOCLEX = 0x5451, FIONCLEX = 0x5450, TIOCGPGRP = 0x540f;
+  TIOCSWINSZ = 0x5414, FIONREAD = 0x541b, FIONBIO = 0x5421, FIOCLEX = 0x5451, FIONCLEX = 0x5450, TIOCGPGRP = 0x540f, TIOCSPGRP = 0x5410, TIOCGSID = 0x5429;
 
 /** A terminal's settings as Linux reports them for a cooked-mode tty (struct termios, 60 bytes). */
 export function defaultTermios(): Uint8Array {
@@ -60,6 +60,15 @@ export async function sysIoctl(t: Thread, fd: number, request: number, arg: Uint
     case TCSETS: case TCSETSW: case TCSETSF:
       if (!f.isatty()) fail('ENOTTY');
       return { value: 0 }; // settings accepted; the host terminal keeps its own mode
+    case TIOCSPGRP:
+      if (!f.isatty()) fail('ENOTTY');
+      return { value: 0 }; // one foreground group: occlum run forwards terminal signals to the root's group
+    case TIOCGSID: {
+      if (!f.isatty()) fail('ENOTTY');
+      const out = new Uint8Array(4);
+      new DataView(out.buffer).setInt32(0, t.process.sid, true);
+      return { value: 0, out };
+    }
     case TIOCGPGRP: {
       if (!f.isatty()) fail('ENOTTY');
       const out = new Uint8Array(4);

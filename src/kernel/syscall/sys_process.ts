@@ -6,6 +6,7 @@ import { waitUntil } from '../process/wait-queue.js';
 import { bit, SIG_DFL, UNBLOCKABLE } from '../process/signal-state.js';
 import { NSIG } from '../process/signals.js';
 import { O_CLOEXEC } from '../fs/flags.js';
+import { InodeFile } from '../fs/file.js';
 
 export async function sysExitGroup(t: Thread, code: number): Promise<number> {
   await t.process.exit(code);
@@ -21,7 +22,9 @@ export function sysGettid(t: Thread): number { return t.tid; }
 export type SpawnAction =
   | { kind: 'close'; fd: number }
   | { kind: 'dup2'; fd: number; newfd: number }
-  | { kind: 'open'; fd: number; path: string; oflag: number; mode: number };
+  | { kind: 'open'; fd: number; path: string; oflag: number; mode: number }
+  | { kind: 'chdir'; path: string }
+  | { kind: 'fchdir'; fd: number };
 
 export interface SpawnAttr {
   flags: number;
@@ -38,8 +41,8 @@ export async function sysSpawn(t: Thread, path: string, argv: string[], envp: st
   const parent = t.process;
   const k = t.kernel;
   const fds = parent.fds.fork();
+  let cwd = parent.cwd;
   try {
-    await fds.closeOnExec();
     for (const a of actions) {
       if (a.kind === 'close') {
         if (fds.has(a.fd)) await fds.close(a.fd); // closing an unopened fd is not an error here (POSIX 2024)
@@ -47,12 +50,22 @@ export async function sysSpawn(t: Thread, path: string, argv: string[], envp: st
         const f = fds.get(a.fd);
         if (a.fd === a.newfd) fds.setCloexec(a.fd, false);
         else await fds.install(a.newfd, f.ref(), false);
+      } else if (a.kind === 'chdir') {
+        const stack = await k.vfs.walk(cwd, a.path, true);
+        if (stack[stack.length - 1]!.inode.type !== 'dir') fail('ENOTDIR');
+        cwd = stack;
+      } else if (a.kind === 'fchdir') {
+        const f = fds.get(a.fd);
+        if (!(f instanceof InodeFile) || f.kind !== 'dir') fail('ENOTDIR');
+        cwd = f.location;
       } else {
-        const start = a.path.startsWith('/') ? k.vfs.rootStack : parent.cwd;
+        const start = a.path.startsWith('/') ? k.vfs.rootStack : cwd;
         const file = await k.vfs.open(start, a.path, a.oflag & ~O_CLOEXEC, a.mode & ~parent.umask & 0o7777);
         await fds.install(a.fd, file, (a.oflag & O_CLOEXEC) !== 0);
       }
     }
+    // Like fork + actions + exec: close-on-exec fds close after the actions ran.
+    await fds.closeOnExec();
     if (attr && attr.flags & POSIX_SPAWN_SETPGROUP && attr.pgroup !== 0 && !findGroup(t, attr.pgroup)) fail('EPERM', 'no such process group in the session');
   } catch (e) {
     await fds.closeAll();
@@ -61,7 +74,7 @@ export async function sysSpawn(t: Thread, path: string, argv: string[], envp: st
   let child: Process;
   try {
     child = await k.spawn(path, {
-      argv, env: envp, parent, fds,
+      argv, env: envp, parent, fds, cwdStack: cwd,
       setup: (c) => {
         if (!attr) return;
         if (attr.flags & POSIX_SPAWN_SETSID) { c.sid = c.pid; c.pgid = c.pid; }
@@ -149,6 +162,7 @@ export function sysSetpgid(t: Thread, pid: number, pgid: number): number {
   const self = t.process;
   const p = target(t, pid);
   if (p !== self && p.parent !== self) fail('ESRCH');
+  if (p !== self) fail('EACCES', 'the child has already executed a program (posix_spawn)');
   if (p.sid !== self.sid) fail('EPERM');
   if (p.sid === p.pid) fail('EPERM', 'a session leader cannot change its group');
   const g = pgid === 0 ? p.pid : pgid;

@@ -21,7 +21,7 @@ const partial: Record<string, string> = {
   fcntl: 'F_DUPFD, F_DUPFD_CLOEXEC, F_GETFD/SETFD, F_GETFL/SETFL; record locks come with the VFS issue',
   setitimer: 'ITIMER_REAL only (ITIMER_VIRTUAL/PROF: EINVAL)',
   getitimer: 'ITIMER_REAL only',
-  ioctl: 'FIONREAD, FIONBIO, FIOCLEX/FIONCLEX, TIOCGWINSZ, TCGETS/TCSETS*, TIOCGPGRP',
+  ioctl: 'FIONREAD, FIONBIO, FIOCLEX/FIONCLEX, TIOCGWINSZ, TCGETS/TCSETS*, TIOCGPGRP/TIOCSPGRP, TIOCGSID',
   accept4: 'every fd is ENOTSOCK until networking lands',
   recvmsg: 'every fd is ENOTSOCK until networking lands',
   sendmsg: 'every fd is ENOTSOCK until networking lands',
