@@ -6,7 +6,7 @@
 // LibOS figure in `value` and the same measurement on other systems in `compare`, keyed by system
 // name (the `System` constants below), so that tables and JSON stay uniform across benchmarks.
 import { execFile, execFileSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -28,6 +28,7 @@ export const System = {
   libos: 'occlum-ts',
   nodeWasi: 'node:wasi',
   nodeWasiShared: 'node:wasi+shared',
+  nodeWasiTurbofan: 'node:wasi --no-liftoff',
   native: 'native',
 } as const;
 
@@ -40,7 +41,7 @@ export interface BenchOptions {
 
 /** A goal that a row's figures are checked against; shown in the table only. */
 export interface Target {
-  /** Short text for the table, e.g. "<= 1000" or "<=1.3x native". */
+  /** Short text for the table, e.g. "<= 1000" or "nat<=1.3x wasi<=1.05x". */
   text: string;
   met: boolean;
 }
@@ -60,10 +61,12 @@ export interface BenchRow {
 
 export interface Benchmark {
   name: string;
-  /** One line for `--help`. */
+  /** One line for `--help` and the table title. */
   description: string;
   /** Compare columns in display order. */
   systems: string[];
+  /** Systems that get an occlum-ts/system ratio column in the table (default: all of `systems`). */
+  ratioSystems?: string[];
   run(opts: BenchOptions): Promise<BenchRow[]>;
 }
 
@@ -161,15 +164,28 @@ class CaptureStdio implements HostStdio {
 }
 
 /**
+ * Returns `bytes` with a custom section holding a random nonce appended. V8 keeps compiled Wasm
+ * per process keyed by the module's bytes, tiered-up (TurboFan) code included, so a second run of
+ * the same module in this process would start with optimized code that a fresh process (node:wasi,
+ * native, `occlum run`) does not have. A unique section makes every run a fresh compile.
+ */
+function withNonce(bytes: Uint8Array): Uint8Array {
+  const name = Buffer.from('occlum-bench-nonce');
+  const payload = Buffer.concat([Buffer.from([name.length]), name, randomBytes(16)]);
+  return Buffer.concat([bytes, Buffer.from([0, payload.length]), payload]); // payload.length < 128: one LEB byte
+}
+
+/**
  * Runs `wasm` as a process of a fresh occlum-ts kernel (booted in this process on a ramfs that
- * holds just the program at /prog.wasm) and returns what it printed.
+ * holds just the program at /prog.wasm) and returns what it printed. The module is compiled afresh
+ * for each run (see withNonce), as it would be by a fresh `occlum run`.
  */
 export async function runLibOS(wasm: string, args: string[], env: string[] = []): Promise<RunOutput> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'occlum-bench-'));
   const stdio = new CaptureStdio();
   const start = performance.now();
   try {
-    fs.copyFileSync(wasm, path.join(dir, 'prog.wasm'));
+    fs.writeFileSync(path.join(dir, 'prog.wasm'), withNonce(fs.readFileSync(wasm)));
     const host = nodeHost({ stdio });
     const rootFs = new RamFs(() => host.clock.realtimeNs());
     populateFromHost(rootFs, host.fs, dir);
@@ -199,7 +215,7 @@ function runChild(file: string, args: string[]): Promise<RunOutput> {
       const e = err as (Error & { code?: number | string; signal?: string | null }) | null;
       let code: number | null = 0;
       if (e) code = typeof e.code === 'number' ? e.code : null;
-      if (e && code === null && !e.signal) stderr += `\n${e.message}`; // spawn failure
+      if (e && code === null) stderr += e.signal ? `\n(killed by ${e.signal})` : `\n${e.message}`;
       resolve({ stdout, stderr, code, wallMs: performance.now() - start });
     });
   });
@@ -208,10 +224,18 @@ function runChild(file: string, args: string[]): Promise<RunOutput> {
 /**
  * Runs `wasm` under Node's own WASI (node:wasi, preview1) in a child process. With `shared`, the
  * module first gets the rewrite the LibOS applies (memory made an imported shared memory), to
- * tell the cost of shared memory apart from the cost of the LibOS.
+ * tell the cost of shared memory apart from the cost of the LibOS. `nodeFlags` go to node (V8
+ * flags such as --no-liftoff).
+ *
+ * --single-threaded-gc works around a Node 20 crash: node:wasi on a plain (non-shared) memory
+ * that has grown dies with SIGSEGV in most runs once the program exits (never with shared memory,
+ * never with GC on one thread). The timed code is Wasm that allocates nothing on the JS heap.
  */
-export function runNodeWasi(wasm: string, args: string[], shared = false): Promise<RunOutput> {
-  return runChild(process.execPath, [WASI_RUNNER, ...(shared ? ['--shared'] : []), wasm, ...args]);
+export function runNodeWasi(wasm: string, args: string[], opts: { shared?: boolean; nodeFlags?: string[] } = {}): Promise<RunOutput> {
+  return runChild(process.execPath, [
+    '--no-warnings', '--single-threaded-gc', ...(opts.nodeFlags ?? []),
+    WASI_RUNNER, ...(opts.shared === true ? ['--shared'] : []), wasm, ...args,
+  ]);
 }
 
 /** Runs a native executable. */
@@ -255,11 +279,4 @@ export function numberOf(m: Map<string, string>, key: string, what: string): num
 export function geomean(xs: number[]): number {
   if (xs.length === 0) return NaN;
   return Math.exp(xs.reduce((a, x) => a + Math.log(x), 0) / xs.length);
-}
-
-/** Runs `fn` over `items` in order, one at a time. */
-export async function sequential<T, R>(items: T[], fn: (item: T, i: number) => Promise<R>): Promise<R[]> {
-  const out: R[] = [];
-  for (let i = 0; i < items.length; i++) out.push(await fn(items[i]!, i));
-  return out;
 }
