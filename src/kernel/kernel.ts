@@ -32,10 +32,14 @@ import { waitUntil } from './process/wait-queue.js';
 export { SpawnError } from './process/loader.js';
 export { describe } from './process/loader.js';
 
-/** Polls a channel this many times after a reply before going back to the event loop. */
-const KERNEL_SPIN = 2000;
-/** Consecutive calls served for one thread before yielding to other work. */
-const SERVE_BUDGET = 256;
+/**
+ * How long the kernel polls a channel after a reply before going back to the event loop (ns).
+ * Long enough that a program making back-to-back calls never finds the kernel asleep, short
+ * enough not to starve other processes (a waiting kernel wakes in 30-80 µs).
+ */
+const KERNEL_SPIN_NS = 50_000;
+/** Serving one thread continuously for this long yields to the event loop (other processes, I/O). */
+const SERVE_SLICE_MS = 2;
 
 export interface KernelOptions {
   host: Host;
@@ -198,7 +202,7 @@ export class Kernel {
     const trace = this.log.enabled('trace');
     while (t.alive) {
       await ch.waitRequest();
-      let budget = SERVE_BUDGET;
+      let slice = performance.now() + SERVE_SLICE_MS;
       while (t.alive && ch.hasRequest()) {
         if (proc.state === 'stopped') {
           await waitUntil(t, [proc.continued], () => (proc.state !== 'stopped' ? true : undefined), undefined, false).catch(() => undefined);
@@ -213,10 +217,18 @@ export class Kernel {
         // goes back to the pool; a killed or exec'd worker is already gone and never reads it.
         ch.reply(r, t.alive && f !== undefined && f.restartable && t.interruptedForRestart());
         if (!t.alive) return;
-        if (--budget === 0) { await new Promise((res) => setImmediate(res)); budget = SERVE_BUDGET; }
-        if (!ch.spinForRequest(KERNEL_SPIN)) break;
+        if (performance.now() > slice) { await new Promise((res) => setImmediate(res)); slice = performance.now() + SERVE_SLICE_MS; }
+        if (!ch.spinForRequest(KERNEL_SPIN_NS, () => this.otherRequestPending(t))) break;
       }
     }
+  }
+
+  /** True if a thread other than `t` has a request waiting (the spinning kernel then yields to it). */
+  private otherRequestPending(t: Thread): boolean {
+    for (const p of this.processes.values()) {
+      for (const th of p.threads) if (th !== t && th.alive && th.channel.hasRequest()) return true;
+    }
+    return false;
   }
 
   /** kill(2) on one process. */

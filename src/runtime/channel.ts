@@ -24,8 +24,13 @@ const RESULT = ARG0 + MAX_ARGS;
 const EXACT0 = RESULT + 1;
 const BYTES = (EXACT0 + MAX_ARGS) * 8;
 
-/** Iterations a worker polls for its reply before Atomics.wait. */
-const WORKER_SPIN = 4000;
+/**
+ * How long a worker polls for its reply before Atomics.wait. It must outlast a wake-up of the
+ * other side (30-80 µs here): shorter windows let both sides fall asleep in turn and lock a busy
+ * program into the ~50 µs-per-call slow mode under load (measured: bench/README.md, syscall).
+ */
+const WORKER_SPIN_NS = 150_000;
+const now = () => performance.now() * 1e6;
 
 export class SyscallChannel {
   readonly sab: SharedArrayBuffer;
@@ -57,9 +62,11 @@ export class SyscallChannel {
     const seq = (this.seq = (this.seq + 1) | 0);
     Atomics.store(i32, REQ, seq);
     if (Atomics.load(i32, KWAIT) !== 0) Atomics.notify(i32, REQ);
-    for (let i = 0; i < WORKER_SPIN; i++) {
-      if (Atomics.load(i32, REP) === seq) return f64[RESULT]!;
-    }
+    for (let i = 0; i < 256; i++) if (Atomics.load(i32, REP) === seq) return f64[RESULT]!;
+    const until = now() + WORKER_SPIN_NS;
+    do {
+      for (let i = 0; i < 64; i++) if (Atomics.load(i32, REP) === seq) return f64[RESULT]!;
+    } while (now() < until);
     Atomics.store(i32, WWAIT, 1);
     while (Atomics.load(i32, REP) !== seq) Atomics.wait(i32, REP, (seq - 1) | 0);
     Atomics.store(i32, WWAIT, 0);
@@ -85,10 +92,18 @@ export class SyscallChannel {
     return Atomics.load(this.i32, REQ) !== this.handled;
   }
 
-  /** Polls up to `spins` times for a new request (call right after replying). */
-  spinForRequest(spins: number): boolean {
+  /**
+   * Polls for a new request for up to `ns` nanoseconds (call right after replying); gives up
+   * early when `elsewhere()` says another channel needs the kernel.
+   */
+  spinForRequest(ns: number, elsewhere?: () => boolean): boolean {
     const i32 = this.i32, h = this.handled;
-    for (let i = 0; i < spins; i++) if (Atomics.load(i32, REQ) !== h) return true;
+    for (let i = 0; i < 256; i++) if (Atomics.load(i32, REQ) !== h) return true;
+    const until = now() + ns;
+    do {
+      for (let i = 0; i < 64; i++) if (Atomics.load(i32, REQ) !== h) return true;
+      if (elsewhere?.()) return false;
+    } while (now() < until);
     return false;
   }
 
