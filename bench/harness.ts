@@ -180,12 +180,14 @@ function withNonce(bytes: Uint8Array): Uint8Array {
  * holds just the program at /prog.wasm) and returns what it printed. The module is compiled afresh
  * for each run (see withNonce), as it would be by a fresh `occlum run`.
  */
-export async function runLibOS(wasm: string, args: string[], env: string[] = []): Promise<RunOutput> {
+/** Runs `wasm` as /prog.wasm in a fresh kernel; `extra` installs more programs (LibOS name -> .wasm path). */
+export async function runLibOS(wasm: string, args: string[], env: string[] = [], extra: Record<string, string> = {}): Promise<RunOutput> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'occlum-bench-'));
   const stdio = new CaptureStdio();
   const start = performance.now();
   try {
     fs.writeFileSync(path.join(dir, 'prog.wasm'), withNonce(fs.readFileSync(wasm)));
+    for (const [name, file] of Object.entries(extra)) fs.writeFileSync(path.join(dir, name), fs.readFileSync(file));
     const host = nodeHost({ stdio });
     const rootFs = new RamFs(() => host.clock.realtimeNs());
     populateFromHost(rootFs, host.fs, dir);

@@ -11,9 +11,10 @@ import * as os from 'node:os';
 import { BenchError, nativeCompiler, System, type Benchmark, type BenchRow } from './harness.js';
 import { syscallBench } from './syscall.js';
 import { computeBench } from './compute.js';
+import { spawnBench, pipeBench } from './process.js';
 import { diskBench } from './disk.js';
 
-const BENCHMARKS: Benchmark[] = [syscallBench, computeBench, diskBench];
+const BENCHMARKS: Benchmark[] = [syscallBench, computeBench, spawnBench, pipeBench, diskBench];
 
 function usage(): string {
   const names = BENCHMARKS.map((b) => `  ${b.name.padEnd(10)} ${b.description}`).join('\n');
