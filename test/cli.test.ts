@@ -282,3 +282,29 @@ test('run helpers: entry points match whole components; env merge; wait status -
   assert.equal(signalMessage('/bin/a', 2, 'killed by SIGINT'), undefined);
   assert.equal(signalMessage('/bin/a', 3 << 8, 'exited with 3'), undefined);
 });
+
+test('the seed flow verbatim for a C++ iostream program: occlum-c++, new, cp, build, run', async () => {
+  const dir = fs.mkdtempSync(path.join(work, 'cxx-'));
+  fs.writeFileSync(path.join(dir, 'hello.cpp'),
+    '#include <iostream>\n#include <string>\n#include <vector>\n' +
+    'int main(int argc, char **argv) {\n  std::vector<std::string> args(argv + 1, argv + argc);\n' +
+    '  std::cout << "Hello from C++ with " << args.size() << " args:";\n  for (auto &a : args) std::cout << " " << a;\n' +
+    '  std::cout << std::endl;\n  return 3;\n}\n');
+  const cxx = await new Promise<Result>((resolve, reject) => {
+    const c = spawn(process.execPath, [path.join(REPO, 'bin', 'occlum-c++.js'), 'hello.cpp', '-o', 'my_app'], { cwd: dir, env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '', stderr = '';
+    c.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
+    c.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+    c.on('error', reject);
+    c.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
+  });
+  assert.equal(cxx.code, 0, cxx.stderr);
+  assert.equal((await occlum(['new', 'my_occlum_instance'], dir)).code, 0);
+  const inst = path.join(dir, 'my_occlum_instance');
+  fs.copyFileSync(path.join(dir, 'my_app'), path.join(inst, 'image', 'bin', 'my_app'));
+  const b = await occlum(['build'], inst);
+  assert.equal(b.code, 0, b.stderr);
+  const r = await occlum(['run', '/bin/my_app', 'arg1', 'arg2'], inst);
+  assert.equal(r.stdout, 'Hello from C++ with 2 args: arg1 arg2\n', r.stderr);
+  assert.equal(r.code, 3);
+});
