@@ -264,7 +264,7 @@ describe('scenarios', () => {
 });
 
 describe('kernel/SDK problems found by the shell (reduced)', () => {
-  test('posix_spawn: dup2 file action from a close-on-exec fd', { todo: 'kernel: sysSpawn closes close-on-exec fds before running the file actions (the shell works around it)' }, async () => {
+  test('posix_spawn: dup2 file action from a close-on-exec fd', async () => {
     const src = path.join(SHELL_PROGRAMS, 'repro_spawn_cloexec.c');
     const native = execFileSync(await compileNative(src), [await compileNative(path.join(SHELL_PROGRAMS, 'echoargs.c'))], { encoding: 'utf8' });
     assert.equal(native, 'spawn=0 got=[hello]\n');
@@ -272,7 +272,7 @@ describe('kernel/SDK problems found by the shell (reduced)', () => {
     assert.equal(r.stdout, native);
   });
 
-  test('posix_spawn keeps ignored signals ignored (trap \'\' INT)', { todo: 'SDK passes SIG_IGN to the kernel as 1 (sdk/src/internal.h L_SIG_IGN), the kernel and docs/linux-abi.md use -2: the kernel takes it for a handler at table index 1 and resets it in spawned children' }, async () => {
+  test('posix_spawn keeps ignored signals ignored (trap \'\' INT)', async () => {
     const src = path.join(SHELL_PROGRAMS, 'repro_sigign_spawn.c');
     const want = 'child: SIG_IGN, survived\nparent: child exited 0\n';
     const exe = await compileNative(src);
@@ -300,7 +300,7 @@ describe('kernel/SDK problems found by the shell (reduced)', () => {
     assert.equal(r.stdout, 'open-after=ok\n');
   });
 
-  test('relative paths resolve against the inherited current directory', { todo: 'SDK: without getcwd/chdir linked, relative paths resolve against "/" (no /proc/self/cwd)' }, async () => {
+  test('relative paths resolve against the inherited current directory', async () => {
     const src = path.join(SHELL_PROGRAMS, 'repro_relcwd.c');
     const dir = tempDir('occlum-ts-sh-cwd-');
     cleanup.push(dir);
