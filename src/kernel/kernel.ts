@@ -30,7 +30,6 @@ import { ProcessRunner, WorkerPool, type RunnerReport } from '../runtime/process
 import { waitUntil } from './process/wait-queue.js';
 
 export { SpawnError } from './process/loader.js';
-export { describe } from './process/loader.js';
 
 /**
  * How long the kernel polls a channel after a reply before going back to the event loop (ns).
@@ -198,7 +197,7 @@ export class Kernel {
   private async serve(t: Thread): Promise<void> {
     const ch = t.channel;
     const proc = t.process;
-    const args = new Float64Array(ch.sab, 40, 10);
+    const args = ch.argsView();
     const trace = this.log.enabled('trace');
     while (t.alive) {
       await ch.waitRequest();

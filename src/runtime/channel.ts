@@ -124,7 +124,8 @@ export class SyscallChannel {
   }
 
   callIndex(): number { return this.f64[CALL]!; }
-  arg(i: number): number { return this.f64[ARG0 + i]!; }
+  /** Kernel side: a live view of the argument slots (valid for the request being served). */
+  argsView(): Float64Array { return this.f64.subarray(ARG0, ARG0 + MAX_ARGS); }
 
   reply(result: number, restart = false): void {
     const i32 = this.i32;

@@ -371,7 +371,9 @@ async function pollOneoff(t: Thread, inPtr: number, outPtr: number, nsubs: numbe
       fail('EINVAL', `subscription tag ${tag}`);
     }
   }
-  const revents = reqs.length ? await pollWait(t, reqs, timeout) : (timeout && timeout > 0n ? await t.kernel.sleep(t, timeout, true) : undefined, []);
+  let revents: number[] = [];
+  if (reqs.length) revents = await pollWait(t, reqs, timeout);
+  else if (timeout !== undefined && timeout > 0n) await t.kernel.sleep(t, timeout, true);
   let n = 0, r = 0;
   const mono = t.kernel.host.clock.monotonicNs();
   // If nothing became ready, the earliest clock fired (timers may round to the millisecond).

@@ -56,6 +56,12 @@ function join(rel: string, name: string): string {
   return rel === '' ? name : `${rel}/${name}`;
 }
 
+/** The relative path of the directory containing `rel` ('' for the root's children). */
+function parentOf(rel: string): string {
+  const i = rel.lastIndexOf('/');
+  return i < 0 ? '' : rel.slice(0, i);
+}
+
 export class HostInode extends InodeBase {
   readonly ino: number;
   readonly type: FileType;
@@ -71,7 +77,7 @@ export class HostInode extends InodeBase {
   private child(name: string): string { return `${this.fs.verifiedDir(this.rel)}/${name}`; }
 
   async stat(): Promise<Stat> {
-    const st = this.fs.call(() => this.host.lstat(this.rel === '' ? this.fs.rootPath : this.fs.hostPath(this.rel)));
+    const st = this.fs.call(() => this.host.lstat(this.fs.hostPath(this.rel)));
     return {
       dev: this.fs.dev, ino: st.ino, mode: st.mode, nlink: st.nlink, uid: st.uid, gid: st.gid, rdev: 0,
       size: st.size, blksize: 4096, blocks: st.blocks, atimeNs: st.atimeNs, mtimeNs: st.mtimeNs, ctimeNs: st.ctimeNs,
@@ -81,7 +87,7 @@ export class HostInode extends InodeBase {
   override async setattr(a: SetAttr): Promise<void> {
     this.ro();
     const p = this.fs.hostPath(this.rel);
-    this.fs.verifiedDir(this.rel.includes('/') ? this.rel.slice(0, this.rel.lastIndexOf('/')) : '');
+    this.fs.verifiedDir(parentOf(this.rel));
     if (a.size !== undefined) {
       if (this.type !== 'file') fail(this.type === 'dir' ? 'EISDIR' : 'EINVAL');
       if (a.size > HOST_MAX_OFFSET) fail('EFBIG', `size ${a.size} is beyond what the host API can address`);
@@ -123,7 +129,7 @@ export class HostInode extends InodeBase {
     this.ro();
     if (!(target instanceof HostInode) || target.fs !== this.fs) fail('EXDEV');
     const src = target.fs.hostPath(target.rel);
-    const parent = target.rel.includes('/') ? target.rel.slice(0, target.rel.lastIndexOf('/')) : '';
+    const parent = parentOf(target.rel);
     this.fs.verifiedDir(parent);
     this.fs.call(() => this.host.link(src, this.child(name)));
   }
@@ -174,7 +180,7 @@ export class HostInode extends InodeBase {
     if (acc !== 0) this.ro();
     let hflags = acc === O_WRONLY ? c.O_WRONLY : acc === O_RDWR ? c.O_RDWR : c.O_RDONLY;
     if (flags & O_APPEND) hflags |= c.O_APPEND;
-    const parent = this.rel.includes('/') ? this.rel.slice(0, this.rel.lastIndexOf('/')) : '';
+    const parent = parentOf(this.rel);
     this.fs.verifiedDir(parent);
     const fd = this.fs.call(() => this.host.open(this.fs.hostPath(this.rel), hflags, 0));
     const host = this.host;

@@ -1,5 +1,5 @@
 // Process syscalls: spawn (posix_spawn), execve, exit_group, wait4, ids, process groups and sessions.
-import { fail, SysError } from '../errno.js';
+import { fail } from '../errno.js';
 import type { Process, Thread } from '../process/process.js';
 import { SpawnError } from '../process/loader.js';
 import { waitUntil } from '../process/wait-queue.js';
@@ -186,4 +186,3 @@ export function sysSetsid(t: Thread): number {
 /** Identity: a single-user environment, everyone is root (as in Occlum). */
 export function sysGetuid(_t: Thread): number { return 0; }
 
-export { SysError };

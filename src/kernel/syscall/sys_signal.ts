@@ -4,7 +4,7 @@ import { fail } from '../errno.js';
 import type { Process, Thread } from '../process/process.js';
 import { NSIG, SIGALRM, SIGKILL, SIGSTOP } from '../process/signals.js';
 import {
-  SIG_BLOCK, SIG_SETMASK, SIG_UNBLOCK, SI_TIMER, UNBLOCKABLE, ALL_SIGNALS, SIG_IGN, SIG_DFL,
+  SIG_BLOCK, SIG_SETMASK, SIG_UNBLOCK, SI_TIMER, UNBLOCKABLE, ALL_SIGNALS, SIG_IGN, SIG_DFL, bit,
   type SigAction, type SigInfo,
 } from '../process/signal-state.js';
 import { beginDelivery, dequeueSignal, endDelivery, recheckSignals, userInfo } from '../process/signal-delivery.js';
@@ -54,7 +54,7 @@ export async function sysRtSigaction(t: Thread, sig: number, act: SigAction | un
     p.signalActions.set(sig, { handler: act.handler, flags: act.flags, mask: act.mask & ~UNBLOCKABLE & ALL_SIGNALS });
     // Setting SIG_IGN (or SIG_DFL for an ignore-by-default signal) discards it if pending (POSIX).
     if (act.handler === SIG_IGN || act.handler === SIG_DFL) await recheckSignals(p);
-    if (act.handler === SIG_IGN) { p.pending &= ~(1n << BigInt(sig - 1)); for (const th of p.threads) { th.pending &= ~(1n << BigInt(sig - 1)); th.signalsChanged(); } }
+    if (act.handler === SIG_IGN) { p.pending &= ~bit(sig); for (const th of p.threads) { th.pending &= ~bit(sig); th.signalsChanged(); } }
   }
   return old;
 }
@@ -133,7 +133,7 @@ function armReal(p: Process, valueNs: bigint, intervalNs: bigint): void {
 }
 
 export function sysGetitimer(t: Thread, which: number): ItimerVal {
-  if (which !== ITIMER_REAL) fail(which === ITIMER_VIRTUAL || which === ITIMER_PROF ? 'EINVAL' : 'EINVAL', 'only ITIMER_REAL is supported');
+  if (which !== ITIMER_REAL) fail('EINVAL', 'only ITIMER_REAL is supported');
   const r = t.process.realTimer;
   if (!r) return { intervalNs: 0n, valueNs: 0n };
   const left = r.deadlineNs - t.kernel.host.clock.monotonicNs();
