@@ -72,7 +72,8 @@ static int tests(char **argv)
 {
 	CALL("setpgid(0, 0)", setpgid(0, 0));
 	printf("getpgrp() == getpid(): %d, getpgid(0) == getpid(): %d\n", getpgrp() == getpid(), getpgid(0) == getpid());
-	printf("getsid(0) > 0: %d\n", getsid(0) > 0);
+	/* Natively the session may be 0 (a container's init session), so only success is portable. */
+	printf("getsid(0) succeeds: %d\n", getsid(0) >= 0);
 	CALL("setsid as a group leader", setsid());
 	CALL("getpgid(no such pid)", getpgid(999999));
 
