@@ -19,6 +19,7 @@ import { RamFs } from '../kernel/fs/ramfs.js';
 import { HostFsMount } from '../kernel/fs/hostfs.js';
 import type { FileSystem } from '../kernel/fs/inode.js';
 import type { Log } from '../kernel/log.js';
+import { UNLIMITED, type LimitSettings } from '../kernel/process/limits.js';
 import { HostError, type Host } from '../host/types.js';
 import { nodeHost } from '../host/node.js';
 import { populateFromHost } from './image-loader.js';
@@ -59,8 +60,7 @@ export async function bootInstance(inst: Instance, config: OcclumConfig, opts: B
   }
   log.info(`boot: root is image/ (${image.files} files, ${image.bytes} bytes) in a ramfs`);
 
-  const kernel = new Kernel({ host, rootFs: root, log, hostname: os.hostname() });
-  kernel.userSpaceBytes = parseSize(config.resource_limits.user_space_size) ?? kernel.userSpaceBytes;
+  const kernel = new Kernel({ host, rootFs: root, log, hostname: os.hostname(), limits: limitsOf(config) });
   try {
     const entries = config.mount
       .map((m, i) => ({ m, i }))
@@ -86,6 +86,15 @@ export async function bootInstance(inst: Instance, config: OcclumConfig, opts: B
     throw e;
   }
   return kernel;
+}
+
+/** Occlum.json's resource limits as the kernel enforces them (see kernel/process/limits.ts). */
+export function limitsOf(config: OcclumConfig): LimitSettings {
+  return {
+    userSpaceBytes: parseSize(config.resource_limits.user_space_size) ?? UNLIMITED.userSpaceBytes,
+    heapBytes: parseSize(config.process.default_heap_size),
+    maxThreads: config.resource_limits.max_num_of_threads,
+  };
 }
 
 function makeFs(inst: Instance, m: MountEntry, i: number, host: Host, clock: () => bigint): FileSystem {

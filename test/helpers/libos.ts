@@ -15,6 +15,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { LimitSettings } from '../../src/kernel/process/limits.js';
 import { Kernel } from '../../src/kernel/kernel.js';
 import { RamFs } from '../../src/kernel/fs/ramfs.js';
 import { HostFsMount } from '../../src/kernel/fs/hostfs.js';
@@ -99,6 +100,8 @@ export interface BootOptions {
   mounts?: { target: string; fs: FileSystem }[];
   /** Kernel log level; lines are collected in LibOS.kernelLog (default 'error'). */
   logLevel?: LogLevel;
+  /** Occlum.json's resource limits (default: the kernel's). */
+  limits?: LimitSettings;
 }
 
 export interface SpawnOpts {
@@ -164,7 +167,7 @@ export class LibOS {
       const host = nodeHost({ stdio: new CaptureStdio(), log: (line) => log.push(line) });
       const root = new RamFs(() => host.clock.realtimeNs());
       populateFromHost(root, host.fs, imageDir);
-      const kernel = new Kernel({ host, rootFs: root, log: new Log(opts.logLevel ?? 'error', (line) => log.push(line)) });
+      const kernel = new Kernel({ host, rootFs: root, log: new Log(opts.logLevel ?? 'error', (line) => log.push(line)), ...(opts.limits ? { limits: opts.limits } : {}) });
       if (opts.hostDir !== undefined) {
         const real = fs.realpathSync(opts.hostDir);
         await kernel.vfs.mount('/host', new HostFsMount(nodeHostFs, real, hostRealpath));
