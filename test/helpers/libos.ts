@@ -99,6 +99,8 @@ export interface BootOptions {
   mounts?: { target: string; fs: FileSystem }[];
   /** Kernel log level; lines are collected in LibOS.kernelLog (default 'error'). */
   logLevel?: LogLevel;
+  /** The root file system, made from the image (then a read-only RamFs), e.g. a union over it. */
+  rootFs?: (image: RamFs) => FileSystem | Promise<FileSystem>;
 }
 
 export interface SpawnOpts {
@@ -162,8 +164,9 @@ export class LibOS {
       }
       const log: string[] = [];
       const host = nodeHost({ stdio: new CaptureStdio(), log: (line) => log.push(line) });
-      const root = new RamFs(() => host.clock.realtimeNs());
-      populateFromHost(root, host.fs, imageDir);
+      const image = new RamFs(() => host.clock.realtimeNs(), opts.rootFs !== undefined);
+      populateFromHost(image, host.fs, imageDir);
+      const root = opts.rootFs ? await opts.rootFs(image) : image;
       const kernel = new Kernel({ host, rootFs: root, log: new Log(opts.logLevel ?? 'error', (line) => log.push(line)) });
       if (opts.hostDir !== undefined) {
         const real = fs.realpathSync(opts.hostDir);
