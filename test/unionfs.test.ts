@@ -211,8 +211,32 @@ describe('unionfs semantics (ramfs layers, through the VFS)', () => {
     assert.equal(await reader.checkedRead(buf), 5);
     assert.equal(td.decode(buf), 'lower');
     await put(s.vfs, '/a/x', 'upper data\n');
-    assert.equal(await readAll(reader), 'data\n', 'the old fd reads the copied-up file from its offset');
+    assert.equal(await readAll(reader), ' data\n', 'the old fd reads the copied-up file from its offset');
     await reader.unref();
+    await assertLowerUntouched(s);
+  });
+
+  test('concurrent writers of one lower file copy it up once', async () => {
+    const s = await setup();
+    const writers = [0, 1, 2, 3, 4].map((i) => withFile(s.vfs, '/a/x', O_RDWR, (f) => f.checkedPwrite(te.encode(String(i)), i)));
+    await Promise.all(writers);
+    assert.equal(await cat(s.vfs, '/a/x'), '01234 x\n');
+    assert.deepEqual(await rawLs(s.upper, '/a'), ['x']);
+    await assertLowerUntouched(s);
+  });
+
+  test('what a crash can leave in the upper layer stays hidden', async () => {
+    const upper = new RamFs(clock);
+    const a = await upper.root.create('a', 'dir', 0o755);
+    await a.create('.wh..wh.tmp.left', 'file', 0o600); // a copy-up that never completed
+    await a.create('sub', 'dir', 0o755); // mkdir over a whiteout, stopped before the opaque marker...
+    await a.create('.wh.sub', 'file', 0o600); // ...and before removing the whiteout
+    const s = await setup(upper);
+    assert.deepEqual(await ls(s.vfs, '/a'), ['link', 'sub', 'x', 'y']);
+    assert.deepEqual(await ls(s.vfs, '/a/sub'), [], 'the new directory hides the lower one');
+    assert.equal(await cat(s.vfs, '/a/x'), 'lower x\n');
+    await s.vfs.rmdir(s.vfs.rootStack, '/a/sub');
+    assert.deepEqual(await rawLs(upper, '/a'), ['.wh..wh.tmp.left', '.wh.sub']);
     await assertLowerUntouched(s);
   });
 
