@@ -8,7 +8,7 @@ import { SysError, fail } from '../../errno.js';
 import type { Inode, SetAttr } from '../inode.js';
 import { O_RDONLY, O_WRONLY } from '../flags.js';
 import { OPAQUE_MARKER, isReserved, tempName, whiteoutOf } from './names.js';
-import { isOpaque, mergedListing, resolveChild, tryLookup } from './layers.js';
+import type { Layers } from './layers.js';
 import type { UnionInode } from './union-inode.js';
 
 const CHUNK = 256 * 1024;
@@ -21,6 +21,7 @@ export async function copyUp(node: UnionInode, size = Infinity): Promise<Inode> 
   if (node.upper) return node.upper;
   if (node.removed || !node.parent) fail('ESTALE', 'unionfs: the file was removed; it cannot change any more');
   const dir = await copyUp(node.parent);
+  const layers = node.fs.layers;
   const src = node.lowers[0]!.inode;
   const st = await src.stat();
   const mode = st.mode & 0o7777;
@@ -28,26 +29,26 @@ export async function copyUp(node: UnionInode, size = Infinity): Promise<Inode> 
   let up: Inode;
   switch (node.type) {
     case 'dir':
-      up = await dir.create(node.name, 'dir', mode);
+      up = await layers.create(dir, node.name, 'dir', mode);
       await up.setattr(attrs);
       break;
     case 'symlink':
-      up = await dir.symlink(node.name, await src.readlink());
+      up = await layers.symlink(dir, node.name, await src.readlink());
       await up.setattr(attrs).catch(ignoreEperm); // some file systems keep no symlink attributes
       break;
     case 'fifo':
-      up = await dir.create(node.name, 'fifo', mode);
+      up = await layers.create(dir, node.name, 'fifo', mode);
       await up.setattr(attrs);
       break;
     case 'file': {
       const tmp = tempName();
-      up = await dir.create(tmp, 'file', mode);
+      up = await layers.create(dir, tmp, 'file', mode);
       try {
         await copyData(src, up, Math.min(st.size, size));
         await up.setattr(attrs);
-        await dir.rename(tmp, dir, node.name);
+        await layers.rename(dir, tmp, dir, node.name);
       } catch (e) {
-        await dir.unlink(tmp).catch(() => undefined);
+        await layers.unlink(dir, tmp).catch(() => undefined);
         throw e;
       }
       break;
@@ -92,28 +93,29 @@ async function copyData(src: Inode, dst: Inode, size: number): Promise<void> {
  */
 export async function copyUpTree(node: UnionInode): Promise<void> {
   const up = await copyUp(node);
-  for (const m of await mergedListing(node.stack)) {
-    const child = node.fs.node(await resolveChild(node.stack, m.entry.name), node, m.entry.name);
+  const layers = node.fs.layers;
+  for (const m of await layers.mergedListing(node.stack)) {
+    const child = node.fs.node(await layers.resolveChild(node.stack, m.entry.name), node, m.entry.name);
     if (child.type === 'dir') await copyUpTree(child);
     else await copyUp(child);
   }
-  await markOpaque(up);
+  await markOpaque(layers, up);
   node.lowers = [];
 }
 
-export async function markOpaque(upperDir: Inode): Promise<void> {
-  if (!(await isOpaque(upperDir))) await upperDir.create(OPAQUE_MARKER, 'file', 0o600);
+export async function markOpaque(layers: Layers, upperDir: Inode): Promise<void> {
+  if (!(await layers.isOpaque(upperDir))) await layers.create(upperDir, OPAQUE_MARKER, 'file', 0o600);
 }
 
-export async function addWhiteout(upperDir: Inode, name: string): Promise<void> {
-  if (!(await tryLookup(upperDir, whiteoutOf(name)))) await upperDir.create(whiteoutOf(name), 'file', 0o600);
+export async function addWhiteout(layers: Layers, upperDir: Inode, name: string): Promise<void> {
+  if (!(await layers.tryLookup(upperDir, whiteoutOf(name)))) await layers.create(upperDir, whiteoutOf(name), 'file', 0o600);
 }
 
-export async function removeWhiteout(upperDir: Inode, name: string): Promise<void> {
-  if (await tryLookup(upperDir, whiteoutOf(name))) await upperDir.unlink(whiteoutOf(name));
+export async function removeWhiteout(layers: Layers, upperDir: Inode, name: string): Promise<void> {
+  if (await layers.tryLookup(upperDir, whiteoutOf(name))) await layers.unlink(upperDir, whiteoutOf(name));
 }
 
 /** Removes the markers (whiteouts, opaque marker, leftover temporaries) of an upper directory about to go. */
-export async function clearMarkers(upperDir: Inode): Promise<void> {
-  for (const e of await upperDir.readdir()) if (isReserved(e.name)) await upperDir.unlink(e.name);
+export async function clearMarkers(layers: Layers, upperDir: Inode): Promise<void> {
+  for (const e of await upperDir.readdir()) if (isReserved(e.name)) await layers.unlink(upperDir, e.name);
 }

@@ -16,12 +16,14 @@
 // one lock, so a copy-up never races another change; lookups and reads do not wait for it.
 import { allocDev, type FileSystem, type Inode } from '../inode.js';
 import { UnionInode } from './union-inode.js';
-import type { Layer } from './layers.js';
+import { Layers, type Layer } from './layers.js';
 
 export class UnionFs implements FileSystem {
   readonly type = 'unionfs';
   readonly dev = allocDev();
   readonly root: UnionInode;
+  /** Reads the layers; every change to the upper goes through it (it caches directory names). */
+  readonly layers = new Layers();
   /** Copied-up files (upper inode number) -> the union number they had before (see the header). */
   readonly origins = new Map<number, number>();
   private readonly nodes = new WeakMap<Inode, UnionInode>();

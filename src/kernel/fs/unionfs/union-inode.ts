@@ -7,7 +7,7 @@ import {
 } from '../inode.js';
 import { O_ACCMODE, O_RDONLY } from '../flags.js';
 import { WHITEOUT_PREFIX, isReserved } from './names.js';
-import { isOpaque, mergedListing, resolveChild, type Layer } from './layers.js';
+import type { Layer, Layers } from './layers.js';
 import { addWhiteout, clearMarkers, copyUp, copyUpTree, markOpaque, removeWhiteout } from './copy-up.js';
 import { openUnionFile } from './handle.js';
 import type { UnionFs } from './union-fs.js';
@@ -30,6 +30,8 @@ export class UnionInode extends InodeBase {
   ) {
     super();
   }
+
+  private get layers(): Layers { return this.fs.layers; }
 
   get top(): Inode { return this.upper ?? this.lowers[0]!.inode; }
 
@@ -66,7 +68,7 @@ export class UnionInode extends InodeBase {
   private async child(name: string): Promise<UnionInode | undefined> {
     this.live();
     if (isReserved(name)) return undefined;
-    const layers = await resolveChild(this.stack, name);
+    const layers = await this.layers.resolveChild(this.stack, name);
     return layers.length === 0 ? undefined : this.fs.node(layers, this, name);
   }
 
@@ -76,17 +78,17 @@ export class UnionInode extends InodeBase {
 
   /** True if a lower layer below this directory has `name` (then removing it needs a whiteout). */
   private async lowerHas(name: string): Promise<boolean> {
-    return (await resolveChild(this.lowers, name)).length > 0;
+    return (await this.layers.resolveChild(this.lowers, name)).length > 0;
   }
 
   override lookup(name: string): Promise<Inode> { return this.existing(name); }
 
   override create(name: string, type: 'file' | 'dir' | 'fifo', mode: number): Promise<Inode> {
-    return this.addEntry(name, type === 'dir', (up) => up.create(name, type, mode));
+    return this.addEntry(name, type === 'dir', (up) => this.layers.create(up, name, type, mode));
   }
 
   override symlink(name: string, target: string): Promise<Inode> {
-    return this.addEntry(name, false, (up) => up.symlink(name, target));
+    return this.addEntry(name, false, (up) => this.layers.symlink(up, name, target));
   }
 
   override async link(name: string, target: Inode): Promise<void> {
@@ -94,7 +96,7 @@ export class UnionInode extends InodeBase {
     if (target.type === 'dir') fail('EPERM');
     await this.addEntry(name, false, async (up) => {
       const t = await copyUp(target);
-      await up.link(name, t);
+      await this.layers.link(up, name, t);
       return t;
     });
   }
@@ -107,8 +109,8 @@ export class UnionInode extends InodeBase {
       const up = await copyUp(this);
       const created = await make(up);
       // what the whiteout hid must stay hidden: a directory made there is opaque
-      if (isDir && await this.lowerHas(name)) await markOpaque(created);
-      await removeWhiteout(up, name);
+      if (isDir && await this.lowerHas(name)) await markOpaque(this.layers, created);
+      await removeWhiteout(this.layers, up, name);
       return this.existing(name);
     });
   }
@@ -125,7 +127,7 @@ export class UnionInode extends InodeBase {
     return this.fs.exclusive(async () => {
       const child = await this.existing(name);
       if (child.type !== 'dir') fail('ENOTDIR');
-      if ((await mergedListing(child.stack)).length > 0) fail('ENOTEMPTY');
+      if ((await this.layers.mergedListing(child.stack)).length > 0) fail('ENOTEMPTY');
       await this.removeEntry(name, child);
     });
   }
@@ -133,14 +135,14 @@ export class UnionInode extends InodeBase {
   /** Removes `name` (resolving to `child`): whiteout first (so a crash never uncovers a lower file), then the upper entry. */
   private async removeEntry(name: string, child: UnionInode): Promise<void> {
     const up = await copyUp(this);
-    if (await this.lowerHas(name)) await addWhiteout(up, name);
+    if (await this.lowerHas(name)) await addWhiteout(this.layers, up, name);
     if (child.upper) {
       if (child.type === 'dir') {
-        await clearMarkers(child.upper);
-        await up.rmdir(name);
+        await clearMarkers(this.layers, child.upper);
+        await this.layers.rmdir(up, name);
       } else {
         await this.forgetOrigin(child.upper);
-        await up.unlink(name);
+        await this.layers.unlink(up, name);
       }
     }
     this.dropped(child);
@@ -169,7 +171,7 @@ export class UnionInode extends InodeBase {
       if (victim) {
         if (src.type === 'dir' && victim.type !== 'dir') fail('ENOTDIR');
         if (src.type !== 'dir' && victim.type === 'dir') fail('EISDIR');
-        if (victim.type === 'dir' && (await mergedListing(victim.stack)).length > 0) fail('ENOTEMPTY');
+        if (victim.type === 'dir' && (await this.layers.mergedListing(victim.stack)).length > 0) fail('ENOTEMPTY');
       }
       if (src.type === 'dir') {
         for (let d: UnionInode | undefined = newDir; d; d = d.parent) if (d === src) fail('EINVAL', 'cannot move a directory into itself');
@@ -179,14 +181,14 @@ export class UnionInode extends InodeBase {
       const srcUp = await copyUp(src);
       const from = await copyUp(this);
       const to = await copyUp(newDir);
-      if (src.type === 'dir' && !(await isOpaque(srcUp)) && await newDir.lowerHas(newName)) await markOpaque(srcUp);
-      if (await this.lowerHas(oldName)) await addWhiteout(from, oldName);
+      if (src.type === 'dir' && !(await this.layers.isOpaque(srcUp)) && await newDir.lowerHas(newName)) await markOpaque(this.layers, srcUp);
+      if (await this.lowerHas(oldName)) await addWhiteout(this.layers, from, oldName);
       if (victim?.upper) {
-        if (victim.type === 'dir') await clearMarkers(victim.upper);
+        if (victim.type === 'dir') await clearMarkers(this.layers, victim.upper);
         else await this.forgetOrigin(victim.upper);
       }
-      await from.rename(oldName, to, newName);
-      await removeWhiteout(to, newName);
+      await this.layers.rename(from, oldName, to, newName);
+      await removeWhiteout(this.layers, to, newName);
       src.moveTo(newDir, newName);
       if (victim) this.dropped(victim);
     });
@@ -196,7 +198,7 @@ export class UnionInode extends InodeBase {
     if (this.type !== 'dir') fail('ENOTDIR');
     if (this.removed) return [];
     const out: DirEntry[] = [];
-    for (const { entry, idx, alsoBelow } of await mergedListing(this.stack)) {
+    for (const { entry, idx, alsoBelow } of await this.layers.mergedListing(this.stack)) {
       // a possibly merged directory: its number comes from the layers it resolves to
       const ino = alsoBelow ? (await this.existing(entry.name)).ino : this.fs.topIno(idx, entry.ino);
       out.push({ name: entry.name, ino, type: entry.type });
