@@ -484,6 +484,7 @@ describe('unionfs as the LibOS root', () => {
       assert.equal(r.exitCode, 1);
       assert.deepEqual(await snapshot(image()), before, 'the image is untouched');
       assert.ok((await rawLs(upper, '/')).includes('.wh.data'), 'the moved directory left a whiteout');
+      assert.deepEqual(libos.leaks(), []);
     } finally {
       await libos.shutdown();
     }

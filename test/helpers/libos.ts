@@ -99,7 +99,7 @@ export interface BootOptions {
   mounts?: { target: string; fs: FileSystem }[];
   /** Kernel log level; lines are collected in LibOS.kernelLog (default 'error'). */
   logLevel?: LogLevel;
-  /** The root file system, made from the image (then a read-only RamFs), e.g. a union over it. */
+  /** The root file system, made from the image (then a read-only RamFs), e.g. a union over it (the caller unmounts it). */
   rootFs?: (image: RamFs) => FileSystem | Promise<FileSystem>;
 }
 

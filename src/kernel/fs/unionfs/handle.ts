@@ -29,6 +29,6 @@ export async function openUnionFile(node: UnionInode, flags: number): Promise<In
     read: async (offset, buf) => (await current()).read(offset, buf),
     write: async (offset, data) => (await current()).write(offset, data),
     sync: async (dataOnly) => (await current()).sync(dataOnly),
-    close: async () => { await switching; await handle.close(); },
+    close: async () => { await switching?.catch(() => undefined); await handle.close(); },
   };
 }
