@@ -12,6 +12,11 @@
 // Identity (inode.ts): one UnionInode per top layer inode (the upper one, or the top lower one
 // before a copy-up), kept in a WeakMap while referenced.
 //
+// Limits (as overlayfs, or because the upper has no xattrs): hard links inside a lower layer are
+// not kept by copy-up (each name copies up on its own); a lower name longer than NAME_MAX - 4
+// bytes cannot be deleted (its whiteout name would be too long: the upper's ENAMETOOLONG);
+// changing a lower layer while the union is mounted is unsupported (names are cached, layers.ts).
+//
 // Concurrency: every operation that changes a layer (create, remove, rename, copy-up) runs under
 // one lock, so a copy-up never races another change; lookups and reads do not wait for it.
 import { allocDev, type FileSystem, type Inode } from '../inode.js';
