@@ -102,6 +102,8 @@ export interface BootOptions {
   logLevel?: LogLevel;
   /** Occlum.json's resource limits (default: the kernel's). */
   limits?: LimitSettings;
+  /** The root file system, made from the image (then a read-only RamFs), e.g. a union over it (the caller unmounts it). */
+  rootFs?: (image: RamFs) => FileSystem | Promise<FileSystem>;
 }
 
 export interface SpawnOpts {
@@ -165,8 +167,9 @@ export class LibOS {
       }
       const log: string[] = [];
       const host = nodeHost({ stdio: new CaptureStdio(), log: (line) => log.push(line) });
-      const root = new RamFs(() => host.clock.realtimeNs());
-      populateFromHost(root, host.fs, imageDir);
+      const image = new RamFs(() => host.clock.realtimeNs(), opts.rootFs !== undefined);
+      populateFromHost(image, host.fs, imageDir);
+      const root = opts.rootFs ? await opts.rootFs(image) : image;
       const kernel = new Kernel({ host, rootFs: root, log: new Log(opts.logLevel ?? 'error', (line) => log.push(line)), ...(opts.limits ? { limits: opts.limits } : {}) });
       if (opts.hostDir !== undefined) {
         const real = fs.realpathSync(opts.hostDir);
