@@ -445,6 +445,33 @@ describe('unionfs as the LibOS root', () => {
     }
   });
 
+  test('union/copyup.c: inode numbers, an earlier reader and removed names across copy-up, as natively', async () => {
+    const src = path.join(PROGRAMS_DIR, 'union', 'copyup.c');
+    const dir = tempDir('occlum-ts-union-copyup-');
+    cleanup.push(dir);
+    fs.writeFileSync(path.join(dir, 'f'), 'old data\n');
+    fs.mkdirSync(path.join(dir, 'd'));
+    fs.writeFileSync(path.join(dir, 'd', 'g'), 'g data\n');
+    const native = await runNative(src, [dir]);
+    assert.equal(native.exitCode, 0, native.stderr);
+    for (const line of ['reader fstat: same ino yes, size 14', 'reader then got [DATA here]', 'after copy-up: same ino yes; readdir agrees yes', 'stat f: No such file or directory', 'new f is empty: yes', 'd/g: No such file or directory']) {
+      assert.ok(native.stdout.split('\n').includes(line), `native output lacks: ${line}`);
+    }
+    const upper = new RamFs(clock);
+    const { libos, image } = await bootUnion(upper, { copyup: await compileProgram(src) }, { '/w/f': 'old data\n', '/w/d/g': 'g data\n' });
+    try {
+      const before = await snapshot(image());
+      const r = await libos.run('copyup', ['/w']);
+      assert.deepEqual(libos.kernelBugs(), []);
+      assert.equal(r.stdout, native.stdout);
+      assert.equal(r.exitCode, 0);
+      assert.deepEqual(await snapshot(image()), before);
+      assert.deepEqual(await rawLs(upper, '/w'), ['.wh.d', '.wh.f']);
+    } finally {
+      await libos.shutdown();
+    }
+  });
+
   test('the userland tools work on image files: cat, cp, mv of a directory, rm -r, mkdir, ln, ls', async (t) => {
     const missing = TOOLS.filter((u) => !fs.existsSync(path.join(BIN, u)));
     if (missing.length > 0) { t.skip(`userland/bin lacks ${missing.join(' ')}: run node scripts/build-userland.js`); return; }
