@@ -631,10 +631,15 @@ test('random operations agree with a model of the merged view (and survive a rem
     }
     const check = async (vfs: Vfs, when: string): Promise<void> => {
       const seen = new Map<string, string | null>([['/', null]]);
+      const inos = new Map<number, string>();
       const walk = async (d: string): Promise<void> => {
-        for (const n of await ls(vfs, d)) {
+        for (const e of await (await vfs.lookup(vfs.rootStack, d, true)).readdir()) {
+          const n = e.name;
           const p = join(d, n);
           const st = await stat(vfs, p);
+          assert.equal(st.ino, e.ino, `seed ${seed} ${when}: readdir and stat numbers of ${p}`);
+          assert.equal(inos.get(st.ino), undefined, `seed ${seed} ${when}: ${p} has the number of ${inos.get(st.ino)}`);
+          inos.set(st.ino, p);
           if ((st.mode & 0o170000) === 0o040000) { seen.set(p, null); await walk(p); } else if ((st.mode & 0o170000) === 0o100000) seen.set(p, await cat(vfs, p));
         }
       };
