@@ -529,8 +529,8 @@ test('a sefs upper keeps the changes and whiteouts across unmount and mount; the
     const union = new UnionFs(await SefsFileSystem.format(disk.handle(), opts), [lower]);
     const vfs = new Vfs(union);
     await put(vfs, '/a/x', 'changed x\n');
-    await s_unlink(vfs, '/b');
-    await s_unlink(vfs, '/a/sub/deep');
+    await vfs.unlink(vfs.rootStack, '/b');
+    await vfs.unlink(vfs.rootStack, '/a/sub/deep');
     await vfs.rmdir(vfs.rootStack, '/a/sub');
     await vfs.mkdir(vfs.rootStack, '/a/sub', 0o755);
     await vfs.rename(vfs.rootStack, '/etc', vfs.rootStack, '/etc2');
@@ -549,8 +549,6 @@ test('a sefs upper keeps the changes and whiteouts across unmount and mount; the
   assert.deepEqual(await snapshot(lower), before);
   await union.unmount();
 });
-
-function s_unlink(vfs: Vfs, p: string): Promise<void> { return vfs.unlink(vfs.rootStack, p); }
 
 // ---- (d) random operations against a model -----------------------------------------------------
 
