@@ -18,6 +18,7 @@ import { RamFs, RamInode } from '../src/kernel/fs/ramfs.js';
 import { UnionFs } from '../src/kernel/fs/unionfs/union-fs.js';
 import { SefsFileSystem } from '../src/kernel/fs/sefs.js';
 import { MemDevice } from '../src/storage/mem-device.js';
+import { fsck } from '../src/storage/sefs/fsck.js';
 import { nodeCrypto } from '../src/host/node-crypto.js';
 import type { FileSystem, Inode } from '../src/kernel/fs/inode.js';
 import type { FileDescription } from '../src/kernel/fs/file.js';
@@ -537,7 +538,9 @@ test('a sefs upper keeps the changes and whiteouts across unmount and mount; the
     await vfs.symlink(vfs.rootStack, '/etc2/hosts', '/hosts');
     await union.unmount();
   }
-  const union = new UnionFs(await SefsFileSystem.mount(disk.handle(), opts), [lower]);
+  const upper = await SefsFileSystem.mount(disk.handle(), opts);
+  assert.deepEqual((await fsck(upper.sefs)).problems, [], 'the upper sefs is consistent');
+  const union = new UnionFs(upper, [lower]);
   const vfs = new Vfs(union);
   assert.deepEqual(await ls(vfs, '/'), ['a', 'empty', 'etc2', 'hosts', 'tmp']);
   assert.equal(await cat(vfs, '/a/x'), 'changed x\n');
@@ -547,6 +550,11 @@ test('a sefs upper keeps the changes and whiteouts across unmount and mount; the
   assert.deepEqual(await ls(vfs, '/etc2'), ['hosts', 'motd']);
   assert.equal((await stat(vfs, '/etc2/motd')).mtimeNs, 1_600_000_000_000_000_000n);
   assert.deepEqual(await snapshot(lower), before);
+  // a lower name too long for its whiteout cannot be deleted (documented limit); nothing changes
+  const long = 'n'.repeat(253);
+  const vfs2 = new Vfs(new UnionFs(upper, [lowerFs({ [long]: 'long' })]));
+  assert.equal(await errnoOf(vfs2.unlink(vfs2.rootStack, `/${long}`)), 'ENAMETOOLONG');
+  assert.equal(await cat(vfs2, `/${long}`), 'long');
   await union.unmount();
 });
 
