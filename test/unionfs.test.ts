@@ -446,6 +446,27 @@ describe('unionfs as the LibOS root', () => {
     }
   });
 
+  test('files.c on a union over a hostfs upper matches native; the markers are plain host files', async () => {
+    const host = tempDir('occlum-ts-union-hostfs-');
+    cleanup.push(host);
+    const libos = await LibOS.boot({ programs: { files: wasm }, hostDir: host });
+    try {
+      const hostfs = libos.kernel.vfs.mountList().find((m) => m.target === '/host')!.fs;
+      await libos.kernel.vfs.mount('/u', new UnionFs(hostfs, [lowerFs(LOWER)]));
+      const r = await libos.run('files', ['/u/a', '0', ...EXTRA], { env: ENV });
+      assert.equal(r.stderr, '');
+      assert.equal(r.stdout, nat.stdout);
+      const rm = await libos.run('files', ['/u/a/sub', '0', ...EXTRA], { env: ENV });
+      assert.equal(rm.stdout, nat.stdout);
+      assert.deepEqual(fs.readdirSync(path.join(host, 'a')).sort(), ['sub'], 'only the copied-up directories are on the host');
+      await libos.kernel.vfs.unlink(libos.kernel.vfs.rootStack, '/u/a/x');
+      assert.deepEqual(fs.readdirSync(path.join(host, 'a')).sort(), ['.wh.x', 'sub']);
+      assert.ok(fs.statSync(path.join(host, 'a', '.wh.x')).isFile());
+    } finally {
+      await libos.shutdown();
+    }
+  });
+
   test('union/copyup.c: inode numbers, an earlier reader and removed names across copy-up, as natively', async () => {
     const src = path.join(PROGRAMS_DIR, 'union', 'copyup.c');
     const dir = tempDir('occlum-ts-union-copyup-');
