@@ -30,7 +30,7 @@ export class Layers {
   private async list(dir: Inode): Promise<DirEntry[]> {
     const v = this.version;
     const entries = await dir.readdir();
-    if (v === this.version) this.names.set(dir, new Set(entries.map((e) => e.name)));
+    if (v === this.version && !this.names.has(dir)) this.names.set(dir, new Set(entries.map((e) => e.name)));
     return entries;
   }
 

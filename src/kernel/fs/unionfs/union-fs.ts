@@ -29,7 +29,7 @@ export class UnionFs implements FileSystem {
   readonly root: UnionInode;
   /** Reads the layers; every change to the upper goes through it (it caches directory names). */
   readonly layers = new Layers();
-  /** Copied-up files (upper inode number) -> the union number they had before (see the header). */
+  /** Copied-up files and directories (upper inode number) -> the union number they had before (see the header). */
   readonly origins = new Map<number, number>();
   private readonly nodes = new WeakMap<Inode, UnionInode>();
   private readonly big = new Map<string, number>();
@@ -105,6 +105,7 @@ export class UnionFs implements FileSystem {
   /** Records that `n` now has an upper inode (after a copy-up). */
   copiedUp(n: UnionInode, upper: Inode): void {
     this.nodes.set(upper, n);
-    if (n.type !== 'dir') this.origins.set(upper.ino, n.ino);
+    // a directory needs it too once its lower parts are gone (moved whole: copyUpTree)
+    this.origins.set(upper.ino, n.ino);
   }
 }

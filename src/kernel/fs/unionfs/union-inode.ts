@@ -139,6 +139,7 @@ export class UnionInode extends InodeBase {
     if (child.upper) {
       if (child.type === 'dir') {
         await clearMarkers(this.layers, child.upper);
+        this.fs.origins.delete(child.upper.ino);
         await this.layers.rmdir(up, name);
       } else {
         await this.forgetOrigin(child.upper);
@@ -184,8 +185,12 @@ export class UnionInode extends InodeBase {
       if (src.type === 'dir' && !(await this.layers.isOpaque(srcUp)) && await newDir.lowerHas(newName)) await markOpaque(this.layers, srcUp);
       if (await this.lowerHas(oldName)) await addWhiteout(this.layers, from, oldName);
       if (victim?.upper) {
-        if (victim.type === 'dir') await clearMarkers(this.layers, victim.upper);
-        else await this.forgetOrigin(victim.upper);
+        if (victim.type === 'dir') {
+          await clearMarkers(this.layers, victim.upper);
+          this.fs.origins.delete(victim.upper.ino);
+        } else {
+          await this.forgetOrigin(victim.upper);
+        }
       }
       await this.layers.rename(from, oldName, to, newName);
       await removeWhiteout(this.layers, to, newName);
