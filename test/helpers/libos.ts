@@ -5,7 +5,8 @@
 //  1. builds a temporary image directory: each program at /bin/<name>, an empty /tmp, and the
 //     caller's extra files at their absolute paths;
 //  2. populates a RamFs root from it (file contents load lazily, so the directory lives until
-//     shutdown) and, if asked, mounts a host directory as hostfs at /host and the caller's
+//     shutdown), mounts the kernel's /proc, /dev and /dev/shm and, if asked, mounts a host
+//     directory as hostfs at /host and the caller's
 //     file systems (`mounts`);
 //  3. boots a Kernel whose log (level 'error' by default) is captured in `kernelLog`;
 //  4. spawns each program with its own capturing stdio (so concurrent processes don't mix).
@@ -18,6 +19,7 @@ import { fileURLToPath } from 'node:url';
 import { Kernel } from '../../src/kernel/kernel.js';
 import { RamFs } from '../../src/kernel/fs/ramfs.js';
 import { HostFsMount } from '../../src/kernel/fs/hostfs.js';
+import { mountKernelFileSystems } from '../../src/kernel/fs/kernel-mounts.js';
 import type { FileSystem } from '../../src/kernel/fs/inode.js';
 import { HostInput, StdioFile } from '../../src/kernel/fs/stdio.js';
 import { Log, type LogLevel } from '../../src/kernel/log.js';
@@ -165,6 +167,7 @@ export class LibOS {
       const root = new RamFs(() => host.clock.realtimeNs());
       populateFromHost(root, host.fs, imageDir);
       const kernel = new Kernel({ host, rootFs: root, log: new Log(opts.logLevel ?? 'error', (line) => log.push(line)) });
+      await mountKernelFileSystems(kernel);
       if (opts.hostDir !== undefined) {
         const real = fs.realpathSync(opts.hostDir);
         await kernel.vfs.mount('/host', new HostFsMount(nodeHostFs, real, hostRealpath));
