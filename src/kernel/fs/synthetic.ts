@@ -3,8 +3,9 @@
 // DynamicBytesFile), symlinks (plain and magic) and device-like nodes. Nothing here stores data.
 //
 // Writes fail per node with Linux's errnos rather than EROFS (procfs is mounted rw on Linux):
-// creating in a directory EACCES (lookup_open without ->create), other directory changes EPERM
-// (vfs_mkdir/vfs_unlink without the op), opening a 0444 file for writing EACCES.
+// creating a name fails with the file system's `createErrno` (procfs: ENOENT, because its lookup
+// fails for absent names before any create op is reached), removing or renaming EPERM
+// (vfs_unlink/vfs_rename without the op), opening a 0444 file for writing EACCES.
 import { fail } from '../errno.js';
 import {
   InodeBase, allocDev, typeBits,
@@ -21,7 +22,7 @@ export class SyntheticFs implements FileSystem {
   root: Inode;
   private nextIno = 1;
 
-  constructor(readonly type: string, clock: () => bigint, makeRoot: (fs: SyntheticFs) => Inode) {
+  constructor(readonly type: string, clock: () => bigint, makeRoot: (fs: SyntheticFs) => Inode, readonly createErrno: 'ENOENT' | 'EACCES' = 'EACCES') {
     this.bornNs = clock();
     this.root = makeRoot(this);
   }
@@ -60,9 +61,9 @@ export abstract class SyntheticDir extends SyntheticNode {
     return (await this.children()).map(([name, i]) => ({ name, ino: i.ino, type: i.type }));
   }
 
-  override async create(): Promise<Inode> { return fail('EACCES', `${this.fs.type}: cannot create files here`); }
-  override async symlink(): Promise<Inode> { return fail('EPERM'); }
-  override async link(): Promise<void> { fail('EPERM'); }
+  override async create(): Promise<Inode> { return fail(this.fs.createErrno, `${this.fs.type}: cannot create names here`); }
+  override async symlink(): Promise<Inode> { return fail(this.fs.createErrno, `${this.fs.type}: cannot create names here`); }
+  override async link(): Promise<void> { fail(this.fs.createErrno, `${this.fs.type}: cannot create names here`); }
   override async unlink(): Promise<void> { fail('EPERM'); }
   override async rmdir(): Promise<void> { fail('EPERM'); }
   override async rename(): Promise<void> { fail('EPERM'); }

@@ -10,7 +10,7 @@ import { cpuinfo, kernelStat, meminfo, uptime } from './text.js';
 
 export class ProcFs extends SyntheticFs {
   constructor(kernel: Kernel) {
-    super('proc', () => kernel.host.clock.realtimeNs(), (fs) => new ProcRoot(fs, kernel));
+    super('proc', () => kernel.host.clock.realtimeNs(), (fs) => new ProcRoot(fs, kernel), 'ENOENT');
   }
 }
 
