@@ -6,8 +6,7 @@
 //     caller's extra files at their absolute paths;
 //  2. populates a RamFs root from it (file contents load lazily, so the directory lives until
 //     shutdown), mounts the kernel's /proc, /dev and /dev/shm and, if asked, mounts a host
-//     directory as hostfs at /host and the caller's
-//     file systems (`mounts`);
+//     directory as hostfs at /host and the caller's file systems (`mounts`);
 //  3. boots a Kernel whose log (level 'error' by default) is captured in `kernelLog`;
 //  4. spawns each program with its own capturing stdio (so concurrent processes don't mix).
 import { createHash } from 'node:crypto';

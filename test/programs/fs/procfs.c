@@ -81,7 +81,7 @@ static void self(int argc, char **argv)
 	printf("getpid: %d\ngetppid: %d\n", (int)getpid(), (int)getppid());
 	link_of("self", "/proc/self");
 	long n = slurp("/proc/self/cmdline", buf, sizeof buf);
-	printf("cmdline:");
+	printf("cmdline: ");
 	for (long i = 0; i < n; i++) putchar(buf[i] ? buf[i] : '|');
 	printf(" (%ld bytes, argc %d)\n", n, argc);
 	(void)argv;
@@ -183,7 +183,7 @@ static void child(const char *self_path)
 	show("child stat", path);
 	snprintf(path, sizeof path, "/proc/%d/cmdline", (int)pid);
 	long n = slurp(path, buf, sizeof buf);
-	printf("child cmdline:");
+	printf("child cmdline: ");
 	for (long i = 0; i < n; i++) putchar(buf[i] ? buf[i] : '|');
 	printf("\n");
 	snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
