@@ -20,6 +20,7 @@ import { HostFsMount } from '../kernel/fs/hostfs.js';
 import { mountKernelFileSystems } from '../kernel/fs/kernel-mounts.js';
 import type { FileSystem } from '../kernel/fs/inode.js';
 import type { Log } from '../kernel/log.js';
+import { UNLIMITED, type LimitSettings } from '../kernel/process/limits.js';
 import { HostError, type Host } from '../host/types.js';
 import { nodeHost } from '../host/node.js';
 import { populateFromHost } from './image-loader.js';
@@ -60,8 +61,7 @@ export async function bootInstance(inst: Instance, config: OcclumConfig, opts: B
   }
   log.info(`boot: root is image/ (${image.files} files, ${image.bytes} bytes) in a ramfs`);
 
-  const kernel = new Kernel({ host, rootFs: root, log, hostname: os.hostname() });
-  kernel.userSpaceBytes = parseSize(config.resource_limits.user_space_size) ?? kernel.userSpaceBytes;
+  const kernel = new Kernel({ host, rootFs: root, log, hostname: os.hostname(), limits: limitsOf(config) });
   try {
     await mountKernelFileSystems(kernel);
     log.info('boot: mounted procfs at /proc, devfs at /dev, ramfs at /dev/shm');
@@ -85,6 +85,15 @@ export async function bootInstance(inst: Instance, config: OcclumConfig, opts: B
     throw e;
   }
   return kernel;
+}
+
+/** Occlum.json's resource limits as the kernel enforces them (see kernel/process/limits.ts). */
+export function limitsOf(config: OcclumConfig): LimitSettings {
+  return {
+    userSpaceBytes: parseSize(config.resource_limits.user_space_size) ?? UNLIMITED.userSpaceBytes,
+    heapBytes: parseSize(config.process.default_heap_size),
+    maxThreads: config.resource_limits.max_num_of_threads,
+  };
 }
 
 function makeFs(inst: Instance, m: MountEntry, i: number, host: Host, clock: () => bigint): FileSystem {

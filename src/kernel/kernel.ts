@@ -28,6 +28,7 @@ import { O_DIRECTORY } from './fs/flags.js';
 import { ModuleCache, type CompiledProgram } from '../runtime/module-cache.js';
 import { ProcessRunner, WorkerPool, type RunnerReport } from '../runtime/process-runner.js';
 import { waitUntil } from './process/wait-queue.js';
+import { ResourceLimits, UNLIMITED, type LimitSettings, type Reservation } from './process/limits.js';
 
 export { SpawnError } from './process/loader.js';
 
@@ -47,6 +48,8 @@ export interface KernelOptions {
   hostname?: string;
   /** Idle workers kept warm. */
   warmWorkers?: number;
+  /** Occlum.json's resource limits (default: a 300 MB user space, no per-process or thread cap). */
+  limits?: LimitSettings;
 }
 
 export interface SpawnOptions {
@@ -73,8 +76,10 @@ export class Kernel {
   readonly modules = new ModuleCache();
   readonly pool: WorkerPool;
   readonly bootNs: bigint;
-  /** resource_limits.user_space_size: the memory all processes share (reported by sysinfo). */
-  userSpaceBytes = 300 * 1024 * 1024;
+  /** Occlum.json's resource limits: memory reservations and thread slots. */
+  readonly limits: ResourceLimits;
+  /** What each live process holds of the limits (released when it ends). */
+  private readonly held = new Map<Process, { memory: Reservation; thread: () => void }>();
   private nextPid = 1;
 
   constructor(opts: KernelOptions) {
@@ -84,7 +89,11 @@ export class Kernel {
     this.hostname = opts.hostname ?? 'occlum-node';
     this.pool = new WorkerPool(opts.warmWorkers ?? 2);
     this.bootNs = opts.host.clock.monotonicNs();
+    this.limits = new ResourceLimits(opts.limits ?? UNLIMITED, this.log);
   }
+
+  /** resource_limits.user_space_size: the memory all processes share (reported by sysinfo). */
+  get userSpaceBytes(): number { return this.limits.userSpaceBytes; }
 
   private input: HostInput | undefined;
 
@@ -112,9 +121,17 @@ export class Kernel {
       const stdio = opts.stdio ?? this.hostStdio();
       for (let i = 0; i < 3; i++) await fds.install(i, stdio[i]!);
     }
+    const releaseThread = this.limits.reserveThread(path);
+    let reservation: Reservation;
+    try {
+      reservation = this.limits.reserveMemory(path, prog.memory.initial, prog.memory.maximum);
+    } catch (e) {
+      releaseThread();
+      throw e;
+    }
     const pid = this.nextPid++;
     const runner = new ProcessRunner(this.pool);
-    const memory = this.newMemory(prog);
+    const memory = this.newMemory(prog, reservation);
     const proc = new Process(this, pid, parent, opts.argv, opts.env, path, fds, cwd, new UserMemory(memory), runner);
     proc.startNs = this.host.clock.monotonicNs();
     if (parent) {
@@ -126,6 +143,7 @@ export class Kernel {
     }
     await this.preopenRoot(proc);
     opts.setup?.(proc);
+    this.held.set(proc, { memory: reservation, thread: releaseThread });
     this.processes.set(pid, proc);
     this.log.info(`[pid ${pid}] spawn ${path} ${JSON.stringify(opts.argv.slice(1))}`);
     this.startThread(proc.mainThread, prog, memory);
@@ -136,6 +154,9 @@ export class Kernel {
   async execve(t: Thread, path: string, argv: string[], env: string[]): Promise<void> {
     const proc = t.process;
     const prog = await loadProgram(this.vfs, this.modules, proc.cwd, path);
+    const held = this.held.get(proc);
+    const reservation = this.limits.reserveMemory(path, prog.memory.initial, prog.memory.maximum, held?.memory);
+    if (held) held.memory = reservation;
     await proc.fds.closeOnExec();
     for (const fd of [...proc.preopens.keys()]) { if (!proc.fds.has(fd)) proc.preopens.delete(fd); }
     proc.signalActions = proc.signalActions.resetCaught();
@@ -144,7 +165,7 @@ export class Kernel {
     proc.exe = path;
     // The old worker is parked in the execve call; it is discarded, never replied to.
     const old = t.runner;
-    const memory = this.newMemory(prog);
+    const memory = this.newMemory(prog, reservation);
     const thread = new Thread(proc, t.tid, new SyscallChannel(), new UserMemory(memory), new ProcessRunner(this.pool));
     thread.mask = t.mask;
     thread.pending = t.pending;
@@ -157,8 +178,8 @@ export class Kernel {
     this.startThread(thread, prog, memory);
   }
 
-  private newMemory(prog: CompiledProgram): WebAssembly.Memory {
-    return new WebAssembly.Memory({ initial: prog.memory.initial, maximum: prog.memory.maximum, shared: true });
+  private newMemory(prog: CompiledProgram, r: Reservation): WebAssembly.Memory {
+    return new WebAssembly.Memory({ initial: prog.memory.initial, maximum: r.maximumPages, shared: true });
   }
 
   /** Preopens "/" at the lowest fd >= 3: wasi-libc resolves every path against a preopened directory. */
@@ -246,6 +267,11 @@ export class Kernel {
 
   /** Called once by Process.terminate: reparent children, report to the parent (SIGCHLD, wait4). */
   onProcessExit(p: Process): void {
+    const held = this.held.get(p);
+    if (held) { held.memory.release(); held.thread(); this.held.delete(p); }
+    if (p.mem.size >= (held?.memory.maximumPages ?? Infinity) * 65536 && this.limits.settings.heapBytes !== undefined) {
+      this.log.warn(`[pid ${p.pid}] ${p.exe} ended with its memory at the cap of process.default_heap_size; if it failed to allocate, raise process.default_heap_size in Occlum.json`);
+    }
     const init = this.init;
     for (const c of p.children) {
       c.parent = init && init !== p ? init : undefined;

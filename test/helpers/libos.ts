@@ -15,6 +15,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { LimitSettings } from '../../src/kernel/process/limits.js';
 import { Kernel } from '../../src/kernel/kernel.js';
 import { RamFs } from '../../src/kernel/fs/ramfs.js';
 import { HostFsMount } from '../../src/kernel/fs/hostfs.js';
@@ -100,6 +101,10 @@ export interface BootOptions {
   mounts?: { target: string; fs: FileSystem }[];
   /** Kernel log level; lines are collected in LibOS.kernelLog (default 'error'). */
   logLevel?: LogLevel;
+  /** Occlum.json's resource limits (default: the kernel's). */
+  limits?: LimitSettings;
+  /** The root file system, made from the image (then a read-only RamFs), e.g. a union over it (the caller unmounts it). */
+  rootFs?: (image: RamFs) => FileSystem | Promise<FileSystem>;
 }
 
 export interface SpawnOpts {
@@ -163,9 +168,10 @@ export class LibOS {
       }
       const log: string[] = [];
       const host = nodeHost({ stdio: new CaptureStdio(), log: (line) => log.push(line) });
-      const root = new RamFs(() => host.clock.realtimeNs());
-      populateFromHost(root, host.fs, imageDir);
-      const kernel = new Kernel({ host, rootFs: root, log: new Log(opts.logLevel ?? 'error', (line) => log.push(line)) });
+      const image = new RamFs(() => host.clock.realtimeNs(), opts.rootFs !== undefined);
+      populateFromHost(image, host.fs, imageDir);
+      const root = opts.rootFs ? await opts.rootFs(image) : image;
+      const kernel = new Kernel({ host, rootFs: root, log: new Log(opts.logLevel ?? 'error', (line) => log.push(line)), ...(opts.limits ? { limits: opts.limits } : {}) });
       await mountKernelFileSystems(kernel);
       if (opts.hostDir !== undefined) {
         const real = fs.realpathSync(opts.hostDir);

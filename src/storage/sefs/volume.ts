@@ -33,6 +33,12 @@ export interface VolumeOptions {
   pfsCacheSize?: number;
   /** Extra SwornDisk options (memtable, caches...). */
   swornOptions?: Record<string, unknown>;
+  /**
+   * Where SwornDisk's trusted counter lives (whole-disk rollback detection), one device per
+   * volume; it must be kept apart from the volume's store, or a host restoring an old copy of
+   * the store rolls the counter back with it.
+   */
+  counterStore?: RawStore;
 }
 
 export interface CreateVolumeOptions extends VolumeOptions {
@@ -59,6 +65,29 @@ interface SwornModule {
   };
 }
 interface SwornLayoutModule { rawBlocksFor(logical: number): number }
+interface CounterModule {
+  SealedCounter: {
+    create(raw: BlockDevice, rootKey: Uint8Array, crypto: HostCrypto): Promise<unknown>;
+    open(raw: BlockDevice, rootKey: Uint8Array, crypto: HostCrypto): Promise<unknown>;
+  };
+}
+
+/** The counter device of volume `fsId` in the counter store. */
+function counterName(fsId: Uint8Array): string {
+  return `sefs-${Buffer.from(fsId.subarray(0, 16)).toString('hex')}.counter`;
+}
+
+/** SwornDisk's `counter` option for this volume: created with the volume, opened after. */
+async function trustedCounter(o: VolumeOptions, fsId: Uint8Array, diskKey: Uint8Array, create: boolean): Promise<Record<string, unknown>> {
+  if (!o.counterStore) return {};
+  const { SealedCounter } = (await import('../sworndisk/counter.js')) as CounterModule;
+  const name = counterName(fsId);
+  if (create) return { counter: await SealedCounter.create(await o.counterStore.open(name, 1), diskKey, o.crypto) };
+  if (!(await o.counterStore.exists(name))) {
+    throw new SefsError('EACCES', `the trusted counter of this volume (${name}) is missing: the volume was copied from elsewhere or its counter deleted`);
+  }
+  return { counter: await SealedCounter.open(await o.counterStore.open(name), diskKey, o.crypto) };
+}
 
 /** SwornDisk, loaded lazily (undefined when this build has none). */
 export async function loadSwornDisk(): Promise<{ mod: SwornModule; layout: SwornLayoutModule } | undefined> {
@@ -95,7 +124,7 @@ export async function createVolume(store: RawStore, o: CreateVolumeOptions): Pro
     const sw = await loadSwornDisk();
     if (!sw) throw new SefsError('EINVAL', 'SwornDisk is not available in this build');
     const raw = await store.open(DISK_DEVICE, sw.layout.rawBlocksFor(o.nblocks));
-    dev = await sw.mod.SwornDisk.create(raw, k.disk, o.crypto, { logicalBlocks: o.nblocks, ...o.swornOptions });
+    dev = await sw.mod.SwornDisk.create(raw, k.disk, o.crypto, { logicalBlocks: o.nblocks, ...o.swornOptions, ...(await trustedCounter(o, fsId, k.disk, true)) });
   }
   const hdr = new Uint8Array(BLOCK_SIZE);
   const v = new DataView(hdr.buffer);
@@ -137,7 +166,7 @@ export async function openVolume(store: RawStore, o: VolumeOptions): Promise<Vol
   } else {
     const sw = await loadSwornDisk();
     if (!sw) throw new SefsError('EINVAL', 'this volume is on a SwornDisk, which this build lacks');
-    dev = await sw.mod.SwornDisk.open(await store.open(DISK_DEVICE), k.disk, o.crypto, { ...o.swornOptions });
+    dev = await sw.mod.SwornDisk.open(await store.open(DISK_DEVICE), k.disk, o.crypto, { ...o.swornOptions, ...(await trustedCounter(o, fsId, k.disk, false)) });
   }
   return { kind, dev, fsKey: k.sb, atomicFlush: kind === 'sworndisk', fsId };
 }

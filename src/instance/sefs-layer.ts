@@ -1,0 +1,76 @@
+// A persistent encrypted sefs in a host directory of the instance: the root's writable layer
+// (run/mount/__ROOT) and Occlum.json's non-temporary `sefs` mounts.
+//
+// Keys follow Occlum's auto-key: the platform sealing key (src/host/sealing.ts) under the
+// signer's identity (MRSIGNER policy), so that a build re-signed with another key cannot read
+// what the original signer's builds wrote:
+//     layer key = HKDF(sealing key, salt = mrsigner, "occlum-ts sefs auto-key/mrsigner")
+// and the volume derives its disk and superblock keys below that (storage/sefs/volume.ts).
+// Whole-layer rollback (the host restoring an old copy of the directory) is caught through
+// SwornDisk's trusted counter, kept in the per-user platform directory, not in the instance.
+import * as path from 'node:path';
+import type { HostCrypto } from '../host/types.js';
+import { HostDirStore } from '../host/block-file.js';
+import { defaultSealingKeyPath, loadSealingKey, SealingKeyError } from '../host/sealing.js';
+import { StorageError } from '../storage/block-device.js';
+import { SefsError } from '../storage/sefs/errors.js';
+import { createVolume, openVolume, HEADER_DEVICE, type DiskKind } from '../storage/sefs/volume.js';
+import { SefsFileSystem } from '../kernel/fs/sefs.js';
+import { SysError } from '../kernel/errno.js';
+import { CliError } from './instance.js';
+
+/** Logical size of a layer: sparse on the host; SwornDisk only writes what is used. */
+export const LAYER_BLOCKS = 1 << 20; // 4 GiB
+
+export interface SefsLayerOptions {
+  crypto: HostCrypto;
+  /** The build's signer (occlum print mrsigner), 32 bytes. */
+  mrsigner: Uint8Array;
+  /** How the user names the directory in messages, e.g. "run/mount/__ROOT". */
+  shown: string;
+  disk?: DiskKind;
+  log: (line: string) => void;
+}
+
+/** Per-user directory of trusted counters (next to the sealing key). */
+export function counterDir(): string {
+  return path.join(path.dirname(path.resolve(defaultSealingKeyPath())), 'counters');
+}
+
+function layerKey(o: SefsLayerOptions): Uint8Array {
+  let sealing: Uint8Array;
+  try {
+    sealing = loadSealingKey();
+  } catch (e) {
+    if (e instanceof SealingKeyError) throw new CliError(`${e.message}; fix it or point OCCLUM_TS_SEALING_KEY at the right key file`);
+    throw e;
+  }
+  return o.crypto.hkdf(sealing, o.mrsigner, 'occlum-ts sefs auto-key/mrsigner', 32);
+}
+
+/** Mounts the sefs in host directory `dir`, creating an empty one if there is none. Throws CliError. */
+export async function openSefsLayer(dir: string, o: SefsLayerOptions): Promise<SefsFileSystem> {
+  const store = new HostDirStore(dir);
+  const counterStore = new HostDirStore(counterDir());
+  const vopts = { sealingKey: layerKey(o), crypto: o.crypto, counterStore };
+  try {
+    if (!(await store.exists(HEADER_DEVICE))) {
+      const vol = await createVolume(store, { ...vopts, disk: o.disk ?? 'sworndisk', nblocks: LAYER_BLOCKS });
+      o.log(`boot: created an empty encrypted sefs (${vol.kind}) in ${o.shown}`);
+      return await SefsFileSystem.format(vol.dev, { crypto: o.crypto, key: vol.fsKey, atomicFlush: vol.atomicFlush, log: o.log });
+    }
+    const vol = await openVolume(store, vopts);
+    return await SefsFileSystem.mount(vol.dev, { crypto: o.crypto, key: vol.fsKey, atomicFlush: vol.atomicFlush, log: o.log });
+  } catch (e) {
+    throw layerError(e, o.shown);
+  }
+}
+
+function layerError(e: unknown, shown: string): unknown {
+  if (!(e instanceof SefsError || e instanceof StorageError || e instanceof SysError)) return e;
+  const reason = e.message.replace(/^E[A-Z]+: /, '');
+  if (e instanceof SefsError && e.code === 'EACCES') {
+    return new CliError(`${shown} cannot be opened: ${reason}; run with the signing key and on the machine that wrote it, or delete ${shown} to start with an empty layer (its files are then lost)`);
+  }
+  return new CliError(`${shown} failed its integrity check (${reason}): it was modified or rolled back outside occlum; restore it, or delete it to start with an empty layer (its files are then lost)`);
+}
