@@ -19,7 +19,7 @@ export class SyntheticFs implements FileSystem {
   readonly readonly = false;
   /** Timestamps of every node: the mount time (Linux's procfs shows the inode's creation). */
   readonly bornNs: bigint;
-  root: Inode;
+  readonly root: Inode;
   private nextIno = 1;
 
   constructor(readonly type: string, clock: () => bigint, makeRoot: (fs: SyntheticFs) => Inode, readonly createErrno: 'ENOENT' | 'EACCES' = 'EACCES') {

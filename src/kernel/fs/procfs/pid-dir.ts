@@ -97,11 +97,11 @@ const KIND_TYPES: Record<string, FileType> = { pipe: 'fifo', socket: 'socket', s
  * terminals do not use. Anonymous inodes (eventfd) cannot be reopened (ENXIO, as Linux).
  */
 class OpenFileNode extends InodeBase {
-  readonly ino: number;
+  /** Not in any directory, never a mountpoint: stat() gives the description's own inode number. */
+  readonly ino = 0;
   readonly type: FileType;
   constructor(readonly fs: SyntheticFs, private readonly file: FileDescription) {
     super();
-    this.ino = 0;
     this.type = file.kind in KIND_TYPES ? KIND_TYPES[file.kind]! : 'file';
   }
 
