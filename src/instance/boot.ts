@@ -3,13 +3,13 @@
 // Boot flow:
 //  1. root: a ramfs filled from image/ (it stands in for the root unionfs of sefs layers until
 //     the protected image lands; the unionfs entry of Occlum.json is accepted for that);
-//  2. the other mounts of Occlum.json, parents before children:
+//  2. the kernel's procfs at /proc, devfs at /dev, a ramfs at /dev/shm (mountKernelFileSystems);
+//  3. the other mounts of Occlum.json, parents before children:
 //       hostfs  -> the host directory `source`, relative to the instance dir, realpath'd;
 //       ramfs   -> an empty ramfs;
 //       sefs    -> an empty ramfs for now ("temporary": true means exactly that; a persistent
 //                  sefs warns at build time that its contents do not persist yet);
-//  3. /tmp as a ramfs if neither Occlum.json nor the image provides it, and /dev/shm as a ramfs
-//     (Occlum always mounts one there).
+//  4. /tmp as a ramfs if neither Occlum.json nor the image provides it.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -17,6 +17,7 @@ import { Kernel } from '../kernel/kernel.js';
 import { SysError } from '../kernel/errno.js';
 import { RamFs } from '../kernel/fs/ramfs.js';
 import { HostFsMount } from '../kernel/fs/hostfs.js';
+import { mountKernelFileSystems } from '../kernel/fs/kernel-mounts.js';
 import type { FileSystem } from '../kernel/fs/inode.js';
 import type { Log } from '../kernel/log.js';
 import { UNLIMITED, type LimitSettings } from '../kernel/process/limits.js';
@@ -62,6 +63,8 @@ export async function bootInstance(inst: Instance, config: OcclumConfig, opts: B
 
   const kernel = new Kernel({ host, rootFs: root, log, hostname: os.hostname(), limits: limitsOf(config) });
   try {
+    await mountKernelFileSystems(kernel);
+    log.info('boot: mounted procfs at /proc, devfs at /dev, ramfs at /dev/shm');
     const entries = config.mount
       .map((m, i) => ({ m, i }))
       .filter(({ m }) => normalizePath(m.target) !== '/')
@@ -76,10 +79,6 @@ export async function bootInstance(inst: Instance, config: OcclumConfig, opts: B
     if (!targets.has('/tmp') && !(await isDir(kernel, '/tmp'))) {
       await mountOrFail(kernel, '/tmp', new RamFs(clock), '/tmp');
       log.info('boot: mounted ramfs at /tmp');
-    }
-    if (!targets.has('/dev/shm') && !targets.has('/dev')) {
-      await mountOrFail(kernel, '/dev/shm', new RamFs(clock), '/dev/shm');
-      log.info('boot: mounted ramfs at /dev/shm');
     }
   } catch (e) {
     await kernel.shutdown();

@@ -5,8 +5,8 @@
 //  1. builds a temporary image directory: each program at /bin/<name>, an empty /tmp, and the
 //     caller's extra files at their absolute paths;
 //  2. populates a RamFs root from it (file contents load lazily, so the directory lives until
-//     shutdown) and, if asked, mounts a host directory as hostfs at /host and the caller's
-//     file systems (`mounts`);
+//     shutdown), mounts the kernel's /proc, /dev and /dev/shm and, if asked, mounts a host
+//     directory as hostfs at /host and the caller's file systems (`mounts`);
 //  3. boots a Kernel whose log (level 'error' by default) is captured in `kernelLog`;
 //  4. spawns each program with its own capturing stdio (so concurrent processes don't mix).
 import { createHash } from 'node:crypto';
@@ -19,6 +19,7 @@ import type { LimitSettings } from '../../src/kernel/process/limits.js';
 import { Kernel } from '../../src/kernel/kernel.js';
 import { RamFs } from '../../src/kernel/fs/ramfs.js';
 import { HostFsMount } from '../../src/kernel/fs/hostfs.js';
+import { mountKernelFileSystems } from '../../src/kernel/fs/kernel-mounts.js';
 import type { FileSystem } from '../../src/kernel/fs/inode.js';
 import { HostInput, StdioFile } from '../../src/kernel/fs/stdio.js';
 import { Log, type LogLevel } from '../../src/kernel/log.js';
@@ -171,6 +172,7 @@ export class LibOS {
       populateFromHost(image, host.fs, imageDir);
       const root = opts.rootFs ? await opts.rootFs(image) : image;
       const kernel = new Kernel({ host, rootFs: root, log: new Log(opts.logLevel ?? 'error', (line) => log.push(line)), ...(opts.limits ? { limits: opts.limits } : {}) });
+      await mountKernelFileSystems(kernel);
       if (opts.hostDir !== undefined) {
         const real = fs.realpathSync(opts.hostDir);
         await kernel.vfs.mount('/host', new HostFsMount(nodeHostFs, real, hostRealpath));

@@ -2,6 +2,8 @@
 // devfs) implements Inode. Analogous to Linux's struct inode_operations + file_operations.
 // Methods throw SysError; the defaults below return Linux's errno for an unsupported op.
 import { fail } from '../errno.js';
+import type { FileDescription } from './file.js';
+import type { PathStack } from './vfs.js';
 
 export const S_IFMT = 0o170000, S_IFSOCK = 0o140000, S_IFLNK = 0o120000, S_IFREG = 0o100000,
   S_IFBLK = 0o060000, S_IFDIR = 0o040000, S_IFCHR = 0o020000, S_IFIFO = 0o010000;
@@ -32,6 +34,15 @@ export function fileTypeOf(mode: number): FileType {
 }
 
 export interface DirEntry { name: string; ino: number; type: FileType }
+
+/**
+ * On whose behalf a path is resolved or a file opened (Linux's `current`). Passed explicitly by
+ * the syscall layer through the VFS: the kernel serves many threads concurrently on one event
+ * loop, so a global "current process" would be wrong after the first await, and async context
+ * tracking (AsyncLocalStorage) costs every promise in the kernel (~90 ns each on Node 20).
+ * Only procfs (/proc/self) and devfs (/dev/tty) look at it; undefined means the kernel itself.
+ */
+export interface FsCaller { readonly pid: number }
 
 export interface SetAttr { size?: number; mode?: number; uid?: number; gid?: number; atimeNs?: bigint; mtimeNs?: bigint }
 
@@ -76,10 +87,22 @@ export interface Inode {
   readdir(): Promise<DirEntry[]>;
 
   // symlinks
-  readlink(): Promise<string>;
+  readlink(caller?: FsCaller): Promise<string>;
+  /**
+   * Magic links (procfs's /proc/<pid>/{cwd,exe,root,fd/N}, Linux's proc_get_link): the location
+   * the link stands for, which the walk jumps to instead of walking readlink's text (that text
+   * may name no path at all: `pipe:[5]`). Optional; plain symlinks do not define it.
+   */
+  follow?(caller?: FsCaller): Promise<PathStack>;
 
   // regular files; `open` returns per-open state for file systems that need it (e.g. a host fd)
   open(flags: number): Promise<InodeHandle>;
+  /**
+   * Devices and magic-link targets that bring their own file description (Linux's chrdev_open
+   * replacing f_op): /dev/tty, or the pipe behind /proc/self/fd/0. Optional; when defined the
+   * VFS calls it instead of open() after its generic checks.
+   */
+  openFile?(flags: number, caller?: FsCaller): Promise<FileDescription>;
 }
 
 /** Per-open I/O on an inode (positioned; the file description keeps the offset). */
@@ -106,7 +129,7 @@ export abstract class InodeBase implements Inode {
   async rmdir(_name: string): Promise<void> { this.notDir(); }
   async rename(_o: string, _d: Inode, _n: string): Promise<void> { this.notDir(); }
   async readdir(): Promise<DirEntry[]> { return this.notDir(); }
-  async readlink(): Promise<string> { fail('EINVAL', 'not a symlink'); }
+  async readlink(_caller?: FsCaller): Promise<string> { fail('EINVAL', 'not a symlink'); }
   async open(_flags: number): Promise<InodeHandle> {
     if (this.type === 'dir') return nullHandle('EISDIR');
     fail('ENXIO');

@@ -4,10 +4,12 @@
 // root or a starting directory; the walk keeps the stack of directories it went through, so
 // '..' is the *physical* parent (after symlinks) and crosses mounts back to the mountpoint's
 // parent; a directory that is a mountpoint is replaced by the mounted file system's root;
-// symlinks are expanded by the VFS (never by a file system), at most MAX_SYMLINKS per walk.
+// symlinks are expanded by the VFS (never by a file system), at most MAX_SYMLINKS per walk;
+// a magic link (Inode.follow, procfs) is a jump to a location rather than a text to walk.
+// Every operation takes the caller (FsCaller) last: procfs's /proc/self names it.
 import { fail, SysError } from '../errno.js';
 import { InodeFile, type FileDescription } from './file.js';
-import type { FileSystem, Inode, Stat } from './inode.js';
+import type { FileSystem, FsCaller, Inode, Stat } from './inode.js';
 import {
   O_ACCMODE, O_CREAT, O_DIRECTORY, O_EXCL, O_NOFOLLOW, O_PATH, O_RDONLY, O_TRUNC, O_TMPFILE,
 } from './flags.js';
@@ -91,7 +93,7 @@ export class Vfs {
    * Resolves `path` relative to `start` (ignored for absolute paths).
    * followFinal: expand a symlink in the last component.
    */
-  async walk(start: PathStack, path: string, followFinal: boolean, budget = { links: MAX_SYMLINKS }): Promise<PathStack> {
+  async walk(start: PathStack, path: string, followFinal: boolean, caller?: FsCaller, budget = { links: MAX_SYMLINKS }): Promise<PathStack> {
     if (path.length >= PATH_MAX) fail('ENAMETOOLONG');
     if (path === '') fail('ENOENT');
     let stack: PathEntry[] = path.startsWith('/') ? [...this.rootStack] : [...start];
@@ -108,8 +110,9 @@ export class Vfs {
       const child = this.covered(await dir.lookup(comp));
       if (child.type === 'symlink' && (!last || followFinal || mustBeDir)) {
         if (--budget.links < 0) fail('ELOOP');
-        const target = await child.readlink();
-        stack = [...(await this.walk(stack, target, true, budget))];
+        if (child.follow) { stack = [...(await child.follow(caller))]; continue; }
+        const target = await child.readlink(caller);
+        stack = [...(await this.walk(stack, target, true, caller, budget))];
         continue;
       }
       stack.push({ inode: child, name: comp });
@@ -122,7 +125,7 @@ export class Vfs {
    * Resolves the parent directory of `path` and returns it with the final name.
    * Fails with EEXIST-like errors for '/', '.', '..' as final names (like Linux's LOOKUP_PARENT users).
    */
-  async walkParent(start: PathStack, path: string): Promise<{ parent: PathStack; name: string; trailingSlash: boolean }> {
+  async walkParent(start: PathStack, path: string, caller?: FsCaller): Promise<{ parent: PathStack; name: string; trailingSlash: boolean }> {
     if (path === '') fail('ENOENT');
     const trimmed = path.replace(/\/+$/, '');
     const trailingSlash = trimmed.length !== path.length;
@@ -131,7 +134,7 @@ export class Vfs {
     const dirPath = idx < 0 ? '.' : idx === 0 ? '/' : trimmed.slice(0, idx);
     const name = trimmed.slice(idx + 1);
     if (name.length > NAME_MAX) fail('ENAMETOOLONG');
-    const parent = await this.walk(start, dirPath, true);
+    const parent = await this.walk(start, dirPath, true, caller);
     if (parent[parent.length - 1]!.inode.type !== 'dir') fail('ENOTDIR');
     return { parent, name, trailingSlash };
   }
@@ -140,12 +143,12 @@ export class Vfs {
 
   // ---- path operations ----
 
-  async open(start: PathStack, path: string, flags: number, mode: number): Promise<FileDescription> {
+  async open(start: PathStack, path: string, flags: number, mode: number, caller?: FsCaller): Promise<FileDescription> {
     if ((flags & O_TMPFILE) === O_TMPFILE) fail('EOPNOTSUPP', 'O_TMPFILE');
     let stack: PathStack;
     if (flags & O_CREAT) {
       if (flags & O_DIRECTORY) fail('EINVAL');
-      const { parent, name, trailingSlash } = await this.walkParent(start, path);
+      const { parent, name, trailingSlash } = await this.walkParent(start, path, caller);
       if (name === '/' || name === '.' || name === '..' || trailingSlash) fail('EISDIR');
       const dir = parent[parent.length - 1]!.inode;
       let child: Inode | undefined;
@@ -154,12 +157,12 @@ export class Vfs {
       if (child && child.type === 'symlink') {
         if (flags & O_NOFOLLOW) fail('ELOOP');
         try {
-          stack = await this.walk(parent, name, true);
+          stack = await this.walk(parent, name, true, caller);
         } catch (e) {
           // dangling symlink: create its target, as Linux does
           if (!(e instanceof SysError) || e.errno !== 2) throw e;
-          const target = await child.readlink();
-          return this.open(parent, target, flags, mode);
+          const target = await child.readlink(caller);
+          return this.open(parent, target, flags, mode, caller);
         }
       } else if (child) {
         stack = [...parent, { inode: child, name }];
@@ -167,15 +170,15 @@ export class Vfs {
         this.checkWritable(dir);
         const created = await dir.create(name, 'file', mode);
         stack = [...parent, { inode: created, name }];
-        return this.openStack(stack, flags & ~O_TRUNC);
+        return this.openStack(stack, flags & ~O_TRUNC, caller);
       }
     } else {
-      stack = await this.walk(start, path, !(flags & O_NOFOLLOW));
+      stack = await this.walk(start, path, !(flags & O_NOFOLLOW), caller);
     }
-    return this.openStack(stack, flags);
+    return this.openStack(stack, flags, caller);
   }
 
-  private async openStack(stack: PathStack, flags: number): Promise<FileDescription> {
+  private async openStack(stack: PathStack, flags: number, caller: FsCaller | undefined): Promise<FileDescription> {
     const inode = stack[stack.length - 1]!.inode;
     const acc = flags & O_ACCMODE;
     if (inode.type === 'symlink' && !(flags & O_PATH)) fail('ELOOP');
@@ -183,38 +186,39 @@ export class Vfs {
     if (inode.type === 'dir' && acc !== O_RDONLY) fail('EISDIR');
     if (acc !== O_RDONLY || (flags & O_TRUNC)) this.checkWritable(inode);
     if ((flags & O_TRUNC) && inode.type === 'file' && acc !== O_RDONLY) await inode.setattr({ size: 0 });
+    if (inode.openFile && !(flags & O_PATH)) return inode.openFile(flags, caller);
     const handle = flags & O_PATH ? { read: async () => fail('EBADF'), write: async () => fail('EBADF'), sync: async () => {}, close: async () => {} } : await inode.open(flags);
     return new InodeFile(inode, handle, flags, stack, pathString(stack));
   }
 
-  async stat(start: PathStack, path: string, follow: boolean): Promise<Stat> {
-    const s = await this.walk(start, path, follow);
+  async stat(start: PathStack, path: string, follow: boolean, caller?: FsCaller): Promise<Stat> {
+    const s = await this.walk(start, path, follow, caller);
     return s[s.length - 1]!.inode.stat();
   }
 
-  async lookup(start: PathStack, path: string, follow: boolean): Promise<Inode> {
-    const s = await this.walk(start, path, follow);
+  async lookup(start: PathStack, path: string, follow: boolean, caller?: FsCaller): Promise<Inode> {
+    const s = await this.walk(start, path, follow, caller);
     return s[s.length - 1]!.inode;
   }
 
-  async mkdir(start: PathStack, path: string, mode: number): Promise<void> {
-    const { parent, name } = await this.walkParent(start, path);
+  async mkdir(start: PathStack, path: string, mode: number, caller?: FsCaller): Promise<void> {
+    const { parent, name } = await this.walkParent(start, path, caller);
     if (name === '/' || name === '.' || name === '..') fail('EEXIST');
     const dir = parent[parent.length - 1]!.inode;
     this.checkWritable(dir);
     await dir.create(name, 'dir', mode);
   }
 
-  async mkfifo(start: PathStack, path: string, mode: number): Promise<void> {
-    const { parent, name } = await this.walkParent(start, path);
+  async mkfifo(start: PathStack, path: string, mode: number, caller?: FsCaller): Promise<void> {
+    const { parent, name } = await this.walkParent(start, path, caller);
     if (name === '/' || name === '.' || name === '..') fail('EEXIST');
     const dir = parent[parent.length - 1]!.inode;
     this.checkWritable(dir);
     await dir.create(name, 'fifo', mode);
   }
 
-  async unlink(start: PathStack, path: string): Promise<void> {
-    const { parent, name, trailingSlash } = await this.walkParent(start, path);
+  async unlink(start: PathStack, path: string, caller?: FsCaller): Promise<void> {
+    const { parent, name, trailingSlash } = await this.walkParent(start, path, caller);
     if (name === '/' || name === '.' || name === '..') fail('EISDIR');
     const dir = parent[parent.length - 1]!.inode;
     const victim = await dir.lookup(name);
@@ -224,8 +228,8 @@ export class Vfs {
     await dir.unlink(name);
   }
 
-  async rmdir(start: PathStack, path: string): Promise<void> {
-    const { parent, name } = await this.walkParent(start, path);
+  async rmdir(start: PathStack, path: string, caller?: FsCaller): Promise<void> {
+    const { parent, name } = await this.walkParent(start, path, caller);
     if (name === '/') fail('EBUSY');
     if (name === '.') fail('EINVAL');
     if (name === '..') fail('ENOTEMPTY');
@@ -237,24 +241,24 @@ export class Vfs {
     await dir.rmdir(name);
   }
 
-  async symlink(start: PathStack, target: string, path: string): Promise<void> {
+  async symlink(start: PathStack, target: string, path: string, caller?: FsCaller): Promise<void> {
     if (target === '') fail('ENOENT');
-    const { parent, name, trailingSlash } = await this.walkParent(start, path);
+    const { parent, name, trailingSlash } = await this.walkParent(start, path, caller);
     if (name === '/' || name === '.' || name === '..' || trailingSlash) fail('EEXIST');
     const dir = parent[parent.length - 1]!.inode;
     this.checkWritable(dir);
     await dir.symlink(name, target);
   }
 
-  async readlink(start: PathStack, path: string): Promise<string> {
-    const s = await this.walk(start, path, false);
-    return s[s.length - 1]!.inode.readlink();
+  async readlink(start: PathStack, path: string, caller?: FsCaller): Promise<string> {
+    const s = await this.walk(start, path, false, caller);
+    return s[s.length - 1]!.inode.readlink(caller);
   }
 
-  async link(oldStart: PathStack, oldPath: string, newStart: PathStack, newPath: string, follow: boolean): Promise<void> {
-    const target = await this.lookup(oldStart, oldPath, follow);
+  async link(oldStart: PathStack, oldPath: string, newStart: PathStack, newPath: string, follow: boolean, caller?: FsCaller): Promise<void> {
+    const target = await this.lookup(oldStart, oldPath, follow, caller);
     if (target.type === 'dir') fail('EPERM');
-    const { parent, name } = await this.walkParent(newStart, newPath);
+    const { parent, name } = await this.walkParent(newStart, newPath, caller);
     if (name === '/' || name === '.' || name === '..') fail('EEXIST');
     const dir = parent[parent.length - 1]!.inode;
     if (dir.fs !== target.fs) fail('EXDEV');
@@ -262,9 +266,9 @@ export class Vfs {
     await dir.link(name, target);
   }
 
-  async rename(oldStart: PathStack, oldPath: string, newStart: PathStack, newPath: string): Promise<void> {
-    const a = await this.walkParent(oldStart, oldPath);
-    const b = await this.walkParent(newStart, newPath);
+  async rename(oldStart: PathStack, oldPath: string, newStart: PathStack, newPath: string, caller?: FsCaller): Promise<void> {
+    const a = await this.walkParent(oldStart, oldPath, caller);
+    const b = await this.walkParent(newStart, newPath, caller);
     for (const n of [a.name, b.name]) {
       if (n === '/' ) fail('EBUSY');
       if (n === '.' || n === '..') fail('EINVAL');

@@ -1,6 +1,6 @@
 // Path-based syscalls: openat, mkdirat, unlinkat, renameat, linkat, symlinkat, readlinkat,
 // newfstatat, getdents64, utimensat, faccessat, chdir/fchdir/getcwd, fchmodat.
-import { fail, SysError, Errno } from '../errno.js';
+import { fail } from '../errno.js';
 import type { Thread } from '../process/process.js';
 import type { DirEntry, Stat } from '../fs/inode.js';
 import { InodeFile } from '../fs/file.js';
@@ -18,51 +18,41 @@ export function startOf(t: Thread, dirfd: number, path: string): PathStack {
 
 export async function sysOpenat(t: Thread, dirfd: number, path: string, flags: number, mode: number): Promise<number> {
   const vfs = t.kernel.vfs;
-  const file = await vfs.open(startOf(t, dirfd, path), path, flags, mode & ~t.process.umask & 0o7777);
+  const file = await vfs.open(startOf(t, dirfd, path), path, flags, mode & ~t.process.umask & 0o7777, t.process);
   return t.process.fds.alloc(file, (flags & O_CLOEXEC) !== 0);
 }
 
 export async function sysMkdirat(t: Thread, dirfd: number, path: string, mode: number): Promise<number> {
-  await t.kernel.vfs.mkdir(startOf(t, dirfd, path), path, mode & ~t.process.umask & 0o7777);
+  await t.kernel.vfs.mkdir(startOf(t, dirfd, path), path, mode & ~t.process.umask & 0o7777, t.process);
   return 0;
 }
 
 export async function sysUnlinkat(t: Thread, dirfd: number, path: string, flags: number): Promise<number> {
   if (flags & ~AT_REMOVEDIR) fail('EINVAL');
   const start = startOf(t, dirfd, path);
-  if (flags & AT_REMOVEDIR) await t.kernel.vfs.rmdir(start, path);
-  else await t.kernel.vfs.unlink(start, path);
+  if (flags & AT_REMOVEDIR) await t.kernel.vfs.rmdir(start, path, t.process);
+  else await t.kernel.vfs.unlink(start, path, t.process);
   return 0;
 }
 
 export async function sysRenameat(t: Thread, olddirfd: number, oldpath: string, newdirfd: number, newpath: string): Promise<number> {
-  await t.kernel.vfs.rename(startOf(t, olddirfd, oldpath), oldpath, startOf(t, newdirfd, newpath), newpath);
+  await t.kernel.vfs.rename(startOf(t, olddirfd, oldpath), oldpath, startOf(t, newdirfd, newpath), newpath, t.process);
   return 0;
 }
 
 export async function sysLinkat(t: Thread, olddirfd: number, oldpath: string, newdirfd: number, newpath: string, flags: number): Promise<number> {
   if (flags & ~(AT_SYMLINK_FOLLOW | AT_EMPTY_PATH)) fail('EINVAL');
-  await t.kernel.vfs.link(startOf(t, olddirfd, oldpath), oldpath, startOf(t, newdirfd, newpath), newpath, (flags & AT_SYMLINK_FOLLOW) !== 0);
+  await t.kernel.vfs.link(startOf(t, olddirfd, oldpath), oldpath, startOf(t, newdirfd, newpath), newpath, (flags & AT_SYMLINK_FOLLOW) !== 0, t.process);
   return 0;
 }
 
 export async function sysSymlinkat(t: Thread, target: string, newdirfd: number, linkpath: string): Promise<number> {
-  await t.kernel.vfs.symlink(startOf(t, newdirfd, linkpath), target, linkpath);
+  await t.kernel.vfs.symlink(startOf(t, newdirfd, linkpath), target, linkpath, t.process);
   return 0;
 }
 
 export async function sysReadlinkat(t: Thread, dirfd: number, path: string): Promise<string> {
-  const start = startOf(t, dirfd, path);
-  try {
-    return await t.kernel.vfs.readlink(start, path);
-  } catch (e) {
-    // Until procfs is mounted (issue: file systems), answer the one magic link the SDK relies on
-    // to learn its working directory without a `linux` import.
-    if (e instanceof SysError && e.errno === Errno.ENOENT && pathString(start) === '/' && path.replace(/^\/+/, '') === 'proc/self/cwd') {
-      return sysGetcwd(t);
-    }
-    throw e;
-  }
+  return t.kernel.vfs.readlink(startOf(t, dirfd, path), path, t.process);
 }
 
 export async function sysNewfstatat(t: Thread, dirfd: number, path: string, flags: number): Promise<Stat> {
@@ -70,7 +60,7 @@ export async function sysNewfstatat(t: Thread, dirfd: number, path: string, flag
   if (path === '' && (flags & AT_EMPTY_PATH)) {
     return dirfd === AT_FDCWD ? t.process.cwd[t.process.cwd.length - 1]!.inode.stat() : t.process.fds.get(dirfd).stat();
   }
-  return t.kernel.vfs.stat(startOf(t, dirfd, path), path, !(flags & AT_SYMLINK_NOFOLLOW));
+  return t.kernel.vfs.stat(startOf(t, dirfd, path), path, !(flags & AT_SYMLINK_NOFOLLOW), t.process);
 }
 
 /** Returns the entries from the directory cursor on; the caller advances the cursor by how many it used. */
@@ -96,7 +86,7 @@ export async function sysUtimensat(t: Thread, dirfd: number, path: string | null
   if (flags & ~AT_SYMLINK_NOFOLLOW) fail('EINVAL');
   const inode = path === null
     ? (t.process.fds.get(dirfd).inode() ?? fail('EINVAL'))
-    : await t.kernel.vfs.lookup(startOf(t, dirfd, path), path, !(flags & AT_SYMLINK_NOFOLLOW));
+    : await t.kernel.vfs.lookup(startOf(t, dirfd, path), path, !(flags & AT_SYMLINK_NOFOLLOW), t.process);
   if (inode.fs.readonly) fail('EROFS');
   await inode.setattr({ atimeNs: timeArg(t, times ? times[0] : null), mtimeNs: timeArg(t, times ? times[1] : null) });
   return 0;
@@ -107,7 +97,7 @@ export const F_OK = 0, X_OK = 1, W_OK = 2, R_OK = 4;
 /** Everyone is root here (as in Occlum); access() checks existence, read-only mounts and x bits. */
 export async function sysFaccessat(t: Thread, dirfd: number, path: string, mode: number, flags: number): Promise<number> {
   if (mode & ~7) fail('EINVAL');
-  const inode = await t.kernel.vfs.lookup(startOf(t, dirfd, path), path, !(flags & AT_SYMLINK_NOFOLLOW));
+  const inode = await t.kernel.vfs.lookup(startOf(t, dirfd, path), path, !(flags & AT_SYMLINK_NOFOLLOW), t.process);
   if ((mode & W_OK) && inode.fs.readonly) fail('EROFS');
   if (mode & X_OK) {
     const st = await inode.stat();
@@ -117,7 +107,7 @@ export async function sysFaccessat(t: Thread, dirfd: number, path: string, mode:
 }
 
 export async function sysFchmodat(t: Thread, dirfd: number, path: string, mode: number): Promise<number> {
-  const inode = await t.kernel.vfs.lookup(startOf(t, dirfd, path), path, true);
+  const inode = await t.kernel.vfs.lookup(startOf(t, dirfd, path), path, true, t.process);
   if (inode.fs.readonly) fail('EROFS');
   await inode.setattr({ mode: mode & 0o7777 });
   return 0;
@@ -131,7 +121,7 @@ export async function sysFchmod(t: Thread, fd: number, mode: number): Promise<nu
 }
 
 export async function sysChdir(t: Thread, path: string): Promise<number> {
-  const stack = await t.kernel.vfs.walk(t.process.cwd, path, true);
+  const stack = await t.kernel.vfs.walk(t.process.cwd, path, true, t.process);
   if (stack[stack.length - 1]!.inode.type !== 'dir') fail('ENOTDIR');
   t.process.cwd = stack;
   return 0;

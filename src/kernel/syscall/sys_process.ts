@@ -51,7 +51,7 @@ export async function sysSpawn(t: Thread, path: string, argv: string[], envp: st
         if (a.fd === a.newfd) fds.setCloexec(a.fd, false);
         else await fds.install(a.newfd, f.ref(), false);
       } else if (a.kind === 'chdir') {
-        const stack = await k.vfs.walk(cwd, a.path, true);
+        const stack = await k.vfs.walk(cwd, a.path, true, parent); // /proc/self: the spawner (the child has no pid yet)
         if (stack[stack.length - 1]!.inode.type !== 'dir') fail('ENOTDIR');
         cwd = stack;
       } else if (a.kind === 'fchdir') {
@@ -60,7 +60,7 @@ export async function sysSpawn(t: Thread, path: string, argv: string[], envp: st
         cwd = f.location;
       } else {
         const start = a.path.startsWith('/') ? k.vfs.rootStack : cwd;
-        const file = await k.vfs.open(start, a.path, a.oflag & ~O_CLOEXEC, a.mode & ~parent.umask & 0o7777);
+        const file = await k.vfs.open(start, a.path, a.oflag & ~O_CLOEXEC, a.mode & ~parent.umask & 0o7777, parent);
         await fds.install(a.fd, file, (a.oflag & O_CLOEXEC) !== 0);
       }
     }
