@@ -1,15 +1,16 @@
 // Boots a Kernel for an instance: the root file system, then the mounts of Occlum.json.
 //
 // Boot flow:
-//  1. root: a ramfs filled from image/ (it stands in for the root unionfs of sefs layers until
-//     the protected image lands; the unionfs entry of Occlum.json is accepted for that);
+//  1. root: `opts.root`, the verified read-only image (image/verify.ts; it stands in for the
+//     root unionfs of sefs layers until the writable layer lands); without it (in-process
+//     callers), a ramfs filled from image/;
 //  2. the other mounts of Occlum.json, parents before children:
 //       hostfs  -> the host directory `source`, relative to the instance dir, realpath'd;
 //       ramfs   -> an empty ramfs;
 //       sefs    -> an empty ramfs for now ("temporary": true means exactly that; a persistent
 //                  sefs warns at build time that its contents do not persist yet);
-//  3. /tmp as a ramfs if neither Occlum.json nor the image provides it, and /dev/shm as a ramfs
-//     (Occlum always mounts one there).
+//  3. /tmp as a ramfs if Occlum.json does not mount it and the root cannot provide a writable
+//     one, and /dev/shm as a ramfs (Occlum always mounts one there).
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -28,6 +29,8 @@ import { CliError, type Instance } from './instance.js';
 export interface BootOptions {
   log: Log;
   host?: Host;
+  /** The root file system (the verified image); the caller unmounts it after kernel.shutdown(). */
+  root?: FileSystem;
 }
 
 /** realpath that reports failures as HostError, the way hostfs expects from the host. */
@@ -49,15 +52,8 @@ export async function bootInstance(inst: Instance, config: OcclumConfig, opts: B
   const host = opts.host ?? nodeHost();
   const log = opts.log;
   const clock = () => host.clock.realtimeNs();
-  const root = new RamFs(clock);
-  let image: { files: number; bytes: number };
-  try {
-    image = populateFromHost(root, host.fs, inst.imageDir);
-  } catch (e) {
-    if (e instanceof HostError) throw new CliError(`cannot load image/ of ${inst.dir} (${e.code}); check that it exists and is readable, then run \`occlum build\``);
-    throw e;
-  }
-  log.info(`boot: root is image/ (${image.files} files, ${image.bytes} bytes) in a ramfs`);
+  const root = opts.root ?? loadImageDir(inst, host, clock, log);
+  if (opts.root) log.info(`boot: root is the verified image (${opts.root.type}, read-only)`);
 
   const kernel = new Kernel({ host, rootFs: root, log, hostname: os.hostname() });
   kernel.userSpaceBytes = parseSize(config.resource_limits.user_space_size) ?? kernel.userSpaceBytes;
@@ -73,7 +69,7 @@ export async function bootInstance(inst: Instance, config: OcclumConfig, opts: B
       log.info(`boot: mounted ${m.type} at ${normalizePath(m.target)}${how}`);
     }
     const targets = new Set(config.mount.map((m) => normalizePath(m.target)));
-    if (!targets.has('/tmp') && !(await isDir(kernel, '/tmp'))) {
+    if (!targets.has('/tmp') && (root.readonly || !(await isDir(kernel, '/tmp')))) {
       await mountOrFail(kernel, '/tmp', new RamFs(clock), '/tmp');
       log.info('boot: mounted ramfs at /tmp');
     }
@@ -86,6 +82,18 @@ export async function bootInstance(inst: Instance, config: OcclumConfig, opts: B
     throw e;
   }
   return kernel;
+}
+
+function loadImageDir(inst: Instance, host: Host, clock: () => bigint, log: Log): RamFs {
+  const root = new RamFs(clock);
+  try {
+    const image = populateFromHost(root, host.fs, inst.imageDir);
+    log.info(`boot: root is image/ (${image.files} files, ${image.bytes} bytes) in a ramfs`);
+  } catch (e) {
+    if (e instanceof HostError) throw new CliError(`cannot load image/ of ${inst.dir} (${e.code}); check that it exists and is readable, then run \`occlum build\``);
+    throw e;
+  }
+  return root;
 }
 
 function makeFs(inst: Instance, m: MountEntry, i: number, host: Host, clock: () => bigint): FileSystem {

@@ -1,14 +1,17 @@
-// `occlum build`: checks Occlum.json and every program in image/, then records the result in
-// build/.Occlum_sys.json and marks the instance built.
+// `occlum build`: checks Occlum.json and every program in image/, makes the protected image,
+// measures and signs the build config, and marks the instance built.
 //
-// Build flow (Occlum's tools/occlum_build.mk, minus what is not there yet):
-//  1. read and validate Occlum.json, filling in the template's defaults;
+// Build flow (Occlum's tools/occlum_build.mk):
+//  1. read and validate Occlum.json, filling in the template's defaults; read the keys;
 //  2. walk image/ and check each file that looks like a program: a Wasm module must parse and
 //     import only what the LibOS provides; native ELF and other non-programs are refused;
-//  3. write build/.Occlum_sys.json (the checked configuration and the program list);
-//  4. set the status to `built`.
-// (The protected image, its MAC and the signature come with the image-protection issue; the
-// --sign-key / --image-key options are accepted and checked already.)
+//  3. image/ -> build/mount/__ROOT/image.bin (image/builder.ts; encrypted with --image-key),
+//     whose hash-tree root is the image MAC;
+//  4. the measured config (image/measured-config.ts) -> build/.Occlum_sys.json.protected, signed
+//     with --sign-key or the per-user key -> build/.Occlum_sys.json.sig; with
+//     --buildin-image-key the image key is sealed into build/image_key.sealed;
+//  5. write build/.Occlum_sys.json (readable: the config as measured, the program list, the
+//     measurements) and set the status to `built`.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createHash } from 'node:crypto';
@@ -16,6 +19,13 @@ import { CONFIG_FILE, ConfigError, parseConfigText, validateConfig, normalizePat
 import { CliError, Instance, writeAtomic } from './instance.js';
 import { isWasm, moduleInterface, prepareModule, WasmFormatError } from '../runtime/wasm-module.js';
 import { providesImport } from '../kernel/abi/index.js';
+import { defaultSignKey, loadSignKey, mrsignerOf, publicKeyPem, signData, SigningKeyError } from '../host/signing.js';
+import { buildImage, type ImageBuildResult } from './image/builder.js';
+import { readImageKeyFile, sealImageKey, SEALED_KEY_FILE } from './image/image-key.js';
+import {
+  IMAGE_FILE, PROTECTED_FILE, SIGNATURE_FILE, SIGNATURE_FORMAT, canonicalJson, measuredConfig, sha256Hex, type SignatureFile,
+} from './image/measured-config.js';
+import type { KeyObject } from 'node:crypto';
 
 export const SYS_CONFIG_FORMAT = 'occlum-ts/sys-config/1';
 
@@ -32,7 +42,9 @@ export interface SysConfig {
   format: typeof SYS_CONFIG_FORMAT;
   config: OcclumConfig;
   programs: ProgramRecord[];
-  image: { files: number; bytes: number };
+  image: { files: number; bytes: number; root_hash: string; encryption: string };
+  mrenclave: string;
+  mrsigner: string;
 }
 
 export interface BuildOptions {
@@ -43,12 +55,15 @@ export interface BuildOptions {
   buildinImageKey?: boolean;
   sgxMode?: string;
   enableEdmm?: string;
+  /** Progress of the image build (bytes of file data written). */
+  progress?: (doneBytes: number, totalBytes: number) => void;
 }
 
 export interface BuildResult {
   sys: SysConfig;
   /** Lines worth printing (unknown fields, ignored options...); the build succeeded anyway. */
   warnings: string[];
+  image: ImageBuildResult;
 }
 
 /** Reads and validates the instance's Occlum.json. Throws CliError. */
@@ -84,16 +99,51 @@ function build(inst: Instance, opts: BuildOptions): BuildResult {
   const warnings = checkOptions(opts);
   const { config, warnings: configWarnings } = loadConfig(inst);
   warnings.push(...configWarnings);
+  const imageKey = opts.imageKey !== undefined ? readImageKeyFile(opts.imageKey, '--image-key') : undefined;
+  const signKey = loadKey(opts.signKey);
   if (!isDir(inst.imageDir)) throw new CliError(`image/ is missing in ${inst.dir}; create it and put your programs in image/bin`);
 
   const programDirs = ['/bin', '/sbin', ...config.entry_points].map(normalizePath);
   const scan = scanImage(inst.imageDir, programDirs);
   if (scan.problems.length > 0) throw new CliError(scan.problems);
 
-  const sys: SysConfig = { format: SYS_CONFIG_FORMAT, config, programs: scan.programs, image: { files: scan.files, bytes: scan.bytes } };
   fs.mkdirSync(inst.buildDir, { recursive: true });
+  const mountPoints = [...config.mount.map((m) => normalizePath(m.target)).filter((t) => t !== '/'), '/tmp', '/dev/shm'];
+  const image = buildImage(inst.imageDir, path.join(inst.dir, IMAGE_FILE), {
+    ...(imageKey ? { key: imageKey } : {}),
+    cacheFile: path.join(inst.buildDir, '.image_cache.json'),
+    force: opts.force === true,
+    mountPoints,
+    ...(opts.progress ? { progress: opts.progress } : {}),
+  });
+
+  const keySource = imageKey === undefined ? 'none' : opts.buildinImageKey ? 'builtin' : 'external';
+  const measured = measuredConfig(config, image.root, image.encrypted, keySource);
+  const text = canonicalJson(measured);
+  const bytes = new TextEncoder().encode(text);
+  const sig: SignatureFile = { format: SIGNATURE_FORMAT, public_key: publicKeyPem(signKey), signature: Buffer.from(signData(signKey, bytes)).toString('base64') };
+  writeAtomic(path.join(inst.dir, PROTECTED_FILE), text);
+  writeAtomic(path.join(inst.dir, SIGNATURE_FILE), JSON.stringify(sig, null, 2) + '\n');
+  if (imageKey && opts.buildinImageKey) sealImageKey(inst, imageKey, image.root);
+  else fs.rmSync(path.join(inst.dir, SEALED_KEY_FILE), { force: true });
+
+  const sys: SysConfig = {
+    format: SYS_CONFIG_FORMAT, config: measured.config, programs: scan.programs,
+    image: { files: scan.files, bytes: scan.bytes, root_hash: measured.image.root_hash, encryption: measured.image.encryption },
+    mrenclave: sha256Hex(bytes), mrsigner: mrsignerOf(signKey),
+  };
   writeAtomic(inst.sysConfigPath, JSON.stringify(sys, null, 2) + '\n');
-  return { sys, warnings };
+  return { sys, warnings, image };
+}
+
+/** The --sign-key key, or the per-user default key. Throws CliError. */
+function loadKey(file: string | undefined): KeyObject {
+  try {
+    return file !== undefined ? loadSignKey(file) : defaultSignKey().key;
+  } catch (e) {
+    if (e instanceof SigningKeyError) throw new CliError(`${file !== undefined ? '--sign-key: ' : ''}${e.message}; ${file !== undefined ? 'give a PEM private key' : 'fix it, or set OCCLUM_TS_SIGN_KEY to another key file'}`);
+    throw e;
+  }
 }
 
 function checkOptions(opts: BuildOptions): string[] {
@@ -116,9 +166,10 @@ function checkOptions(opts: BuildOptions): string[] {
   if (opts.enableEdmm !== undefined && opts.enableEdmm !== 'Y' && opts.enableEdmm !== 'N') {
     throw new CliError(`--enable-edmm must be Y or N (got "${opts.enableEdmm}")`);
   }
-  if (opts.signKey !== undefined || opts.imageKey !== undefined || opts.buildinImageKey === true) {
-    warnings.push('image signing and encryption are not implemented yet; --sign-key, --image-key and --buildin-image-key are checked and otherwise ignored');
+  if (opts.buildinImageKey === true && opts.imageKey === undefined) {
+    throw new CliError('--buildin-image-key needs --image-key <file> (the key to build in); make one with `occlum gen-image-key <file>`');
   }
+  if (opts.signTool !== undefined) warnings.push('--sign-tool is ignored: occlum-ts signs with node:crypto (give the key with --sign-key)');
   return warnings;
 }
 
@@ -229,18 +280,4 @@ function sha256(b: Uint8Array): string {
 
 function isDir(p: string): boolean {
   try { return fs.statSync(p).isDirectory(); } catch { return false; }
-}
-
-/** Reads build/.Occlum_sys.json of a built instance. Throws CliError. */
-export function loadSysConfig(inst: Instance): SysConfig {
-  let sys: Partial<SysConfig>;
-  try {
-    sys = JSON.parse(fs.readFileSync(inst.sysConfigPath, 'utf8')) as Partial<SysConfig>;
-  } catch {
-    throw new CliError('build/.Occlum_sys.json is missing or damaged; run `occlum build` again');
-  }
-  if (sys.format !== SYS_CONFIG_FORMAT || typeof sys.config !== 'object' || sys.config === null) {
-    throw new CliError('build/.Occlum_sys.json was made by another version of occlum; run `occlum build` again');
-  }
-  return sys as SysConfig;
 }

@@ -50,6 +50,11 @@ export interface VerifyOptions {
 
 const AGAIN = 'run `occlum build` again';
 
+/** True if `occlum build` left its signed config (the status file alone can be stale). */
+export function hasBuild(inst: Instance): boolean {
+  return fs.existsSync(path.join(inst.dir, PROTECTED_FILE));
+}
+
 /** Steps 1-2. Throws CliError. */
 export function verifySignedConfig(inst: Instance): SignedConfig {
   const read = (rel: string): Buffer => {
