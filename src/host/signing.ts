@@ -68,13 +68,17 @@ export function verifyData(publicKey: crypto.KeyObject, data: Uint8Array, signat
   }
 }
 
+function publicOf(key: crypto.KeyObject): crypto.KeyObject {
+  return key.type === 'public' ? key : crypto.createPublicKey(key);
+}
+
 export function publicKeyPem(key: crypto.KeyObject): string {
-  return crypto.createPublicKey(key).export({ type: 'spki', format: 'pem' }).toString();
+  return publicOf(key).export({ type: 'spki', format: 'pem' }).toString();
 }
 
 /** MRSIGNER of a public (or private) key, hex. */
 export function mrsignerOf(key: crypto.KeyObject): string {
-  const pub = crypto.createPublicKey(key);
+  const pub = publicOf(key);
   if (pub.asymmetricKeyType === 'rsa') {
     const n = Buffer.from(pub.export({ format: 'jwk' }).n ?? '', 'base64url');
     return crypto.createHash('sha256').update(Buffer.from(n).reverse()).digest('hex');

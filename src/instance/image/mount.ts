@@ -1,0 +1,33 @@
+// `occlum mount <dir>`: the boot verification of `occlum run`, then the root file system copied to
+// a host directory (export.ts) instead of running a program.
+import { loadSignKey, mrsignerOf, SigningKeyError } from '../../host/signing.js';
+import { nodeHost } from '../../host/node.js';
+import { CliError, type Instance } from '../instance.js';
+import { exportTree, type ExportCounts } from './export.js';
+import { verifyBuild } from './verify.js';
+
+export interface MountOptions {
+  env: Record<string, string | undefined>;
+  /** Refuse unless the build was signed with this key. */
+  signKey?: string;
+  imageKey?: string;
+}
+
+export async function mountInstance(inst: Instance, dir: string, shown: string, opts: MountOptions): Promise<ExportCounts & { mrenclave: string }> {
+  const verified = await verifyBuild(inst, nodeHost(), { env: opts.env, ...(opts.imageKey ? { imageKeyFile: opts.imageKey } : {}) });
+  try {
+    if (opts.signKey !== undefined) {
+      let signer: string;
+      try {
+        signer = mrsignerOf(loadSignKey(opts.signKey));
+      } catch (e) {
+        if (e instanceof SigningKeyError) throw new CliError(`mount: --sign-key: ${e.message}`);
+        throw e;
+      }
+      if (signer !== verified.mrsigner) throw new CliError(`mount: the build was signed by another key than --sign-key ${opts.signKey} (mrsigner ${verified.mrsigner}); give the key it was built with`);
+    }
+    return { ...(await exportTree(verified.image, dir, shown)), mrenclave: verified.mrenclave };
+  } finally {
+    await verified.image.unmount();
+  }
+}
