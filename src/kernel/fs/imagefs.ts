@@ -14,7 +14,7 @@
 // hashed again and compared (the host can change the file at any time): a mismatch is EIO for the
 // program plus one log line, never wrong data.
 import { fail, SysError } from '../errno.js';
-import { InodeBase, allocDev, nullHandle, typeBits, type DirEntry, type FileSystem, type Inode, type InodeHandle, type Stat } from './inode.js';
+import { InodeBase, allocDev, nullHandle, typeBits, type DirEntry, type FileSystem, type Inode, type InodeHandle, type SetAttr, type Stat } from './inode.js';
 import { HostError, type HostCrypto, type HostFs } from '../../host/types.js';
 import {
   BLOCK_SIZE, HASH_BYTES, IMAGE_MTIME_NS, IV_BYTES, ImageFormatError, blocksFor, decodeHeader, decodeMetadata, geometry,
@@ -283,11 +283,11 @@ export class ImageInode extends InodeBase {
     this.names();
     fail('EROFS', 'the image is read-only');
   }
-  override async setattr(): Promise<void> { fail('EROFS', 'the image is read-only'); }
-  override async create(): Promise<Inode> { return this.readOnly(); }
-  override async symlink(): Promise<Inode> { return this.readOnly(); }
-  override async link(): Promise<void> { this.readOnly(); }
-  override async unlink(): Promise<void> { this.readOnly(); }
-  override async rmdir(): Promise<void> { this.readOnly(); }
-  override async rename(): Promise<void> { this.readOnly(); }
+  override async setattr(_attr: SetAttr): Promise<void> { fail('EROFS', 'the image is read-only'); }
+  override async create(_name: string, _type: 'file' | 'dir' | 'fifo', _mode: number): Promise<Inode> { return this.readOnly(); }
+  override async symlink(_name: string, _target: string): Promise<Inode> { return this.readOnly(); }
+  override async link(_name: string, _target: Inode): Promise<void> { this.readOnly(); }
+  override async unlink(_name: string): Promise<void> { this.readOnly(); }
+  override async rmdir(_name: string): Promise<void> { this.readOnly(); }
+  override async rename(_oldName: string, _newDir: Inode, _newName: string): Promise<void> { this.readOnly(); }
 }
