@@ -4,7 +4,8 @@
 // Build flow (Occlum's tools/occlum_build.mk):
 //  1. read and validate Occlum.json, filling in the template's defaults; read the keys;
 //  2. walk image/ and check each file that looks like a program: a Wasm module must parse and
-//     import only what the LibOS provides; native ELF and other non-programs are refused;
+//     import only what the LibOS provides; native ELF and other non-programs are refused
+//     (build/.check_cache.json keeps each file's verdict, so an unchanged file is not read again);
 //  3. image/ -> build/mount/__ROOT/image.bin (image/builder.ts; encrypted with --image-key),
 //     whose hash-tree root is the image MAC;
 //  4. the measured config (image/measured-config.ts) -> build/.Occlum_sys.json.protected, signed
@@ -21,9 +22,10 @@ import { isWasm, moduleInterface, prepareModule, WasmFormatError } from '../runt
 import { providesImport } from '../kernel/abi/index.js';
 import { defaultSignKey, loadSignKey, mrsignerOf, publicKeyPem, signData, SigningKeyError } from '../host/signing.js';
 import { buildImage, type ImageBuildResult } from './image/builder.js';
+import { fileIdentity, sameFile, type FileIdentity } from './image/build-cache.js';
 import { readImageKeyFile, sealImageKey, SEALED_KEY_FILE } from './image/image-key.js';
 import {
-  IMAGE_FILE, PROTECTED_FILE, SIGNATURE_FILE, SIGNATURE_FORMAT, canonicalJson, measuredConfig, sha256Hex, type SignatureFile,
+  IMAGE_FILE, PROTECTED_FILE, SIGNATURE_FILE, SIGNATURE_FORMAT, canonicalJson, measuredConfig, occlumTsVersion, sha256Hex, type SignatureFile,
 } from './image/measured-config.js';
 import type { KeyObject } from 'node:crypto';
 
@@ -104,7 +106,8 @@ function build(inst: Instance, opts: BuildOptions): BuildResult {
   if (!isDir(inst.imageDir)) throw new CliError(`image/ is missing in ${inst.dir}; create it and put your programs in image/bin`);
 
   const programDirs = ['/bin', '/sbin', ...config.entry_points].map(normalizePath);
-  const scan = scanImage(inst.imageDir, programDirs);
+  const checkCache = path.join(inst.buildDir, '.check_cache.json');
+  const scan = scanImage(inst.imageDir, programDirs, opts.force ? {} : loadCheckCache(checkCache));
   if (scan.problems.length > 0) throw new CliError(scan.problems);
 
   fs.mkdirSync(inst.buildDir, { recursive: true });
@@ -133,6 +136,7 @@ function build(inst: Instance, opts: BuildOptions): BuildResult {
     mrenclave: sha256Hex(bytes), mrsigner: mrsignerOf(signKey),
   };
   writeAtomic(inst.sysConfigPath, JSON.stringify(sys, null, 2) + '\n');
+  writeAtomic(checkCache, JSON.stringify({ format: CHECK_CACHE_FORMAT, version: occlumTsVersion(), files: scan.verdicts }));
   return { sys, warnings, image };
 }
 
@@ -181,6 +185,22 @@ interface Scan {
   problems: string[];
   files: number;
   bytes: number;
+  /** The verdict on each file that passed, for the next build. */
+  verdicts: Record<string, Verdict>;
+}
+
+/** A file that passed the check: its identity, where it was, and the program it is (if any). */
+interface Verdict { id: FileIdentity; inProgramDir: boolean; program: ProgramRecord | null }
+
+const CHECK_CACHE_FORMAT = 'occlum-ts/check-cache/1';
+
+/** The last build's verdicts, if that build was made by this occlum-ts (what it accepts may differ). */
+function loadCheckCache(file: string): Record<string, Verdict> {
+  try {
+    const c = JSON.parse(fs.readFileSync(file, 'utf8')) as { format?: string; version?: string; files?: Record<string, Verdict> };
+    if (c.format === CHECK_CACHE_FORMAT && c.version === occlumTsVersion() && typeof c.files === 'object' && c.files !== null) return c.files;
+  } catch { /* no cache */ }
+  return {};
 }
 
 const ELF_MAGIC = [0x7f, 0x45, 0x4c, 0x46];
@@ -194,18 +214,29 @@ function under(p: string, dir: string): boolean {
   return dir === '/' || p === dir || p.startsWith(dir + '/');
 }
 
-function scanImage(imageDir: string, programDirs: string[]): Scan {
-  const scan: Scan = { programs: [], problems: [], files: 0, bytes: 0 };
+function scanImage(imageDir: string, programDirs: string[], cached: Record<string, Verdict>): Scan {
+  const scan: Scan = { programs: [], problems: [], files: 0, bytes: 0, verdicts: {} };
   const walk = (hostDir: string, libosDir: string) => {
     for (const name of fs.readdirSync(hostDir).sort()) {
       const hostPath = path.join(hostDir, name);
       const libosPath = libosDir === '/' ? `/${name}` : `${libosDir}/${name}`;
-      const st = fs.lstatSync(hostPath);
+      const st = fs.lstatSync(hostPath, { bigint: true });
       if (st.isDirectory()) { walk(hostPath, libosPath); continue; }
       if (!st.isFile()) continue;
       scan.files++;
-      scan.bytes += st.size;
-      checkFile(scan, hostPath, libosPath, st, programDirs.some((d) => under(libosPath, d)));
+      scan.bytes += Number(st.size);
+      const inProgramDir = programDirs.some((d) => under(libosPath, d));
+      const hit = cached[libosPath];
+      if (hit && hit.inProgramDir === inProgramDir && sameFile(hit.id, st)) {
+        if (hit.program) scan.programs.push(hit.program);
+        scan.verdicts[libosPath] = hit;
+        continue;
+      }
+      const problems = scan.problems.length, programs = scan.programs.length;
+      checkFile(scan, hostPath, libosPath, Number(st.mode), Number(st.size), inProgramDir);
+      if (scan.problems.length === problems) {
+        scan.verdicts[libosPath] = { id: fileIdentity(st), inProgramDir, program: scan.programs.length > programs ? scan.programs[programs]! : null };
+      }
     }
   };
   walk(imageDir, '/');
@@ -223,9 +254,9 @@ function readHead(file: string, n: number): Uint8Array {
   }
 }
 
-function checkFile(scan: Scan, hostPath: string, libosPath: string, st: fs.Stats, inProgramDir: boolean): void {
+function checkFile(scan: Scan, hostPath: string, libosPath: string, mode: number, size: number, inProgramDir: boolean): void {
   const shown = `image${libosPath}`;
-  const executable = (st.mode & 0o111) !== 0;
+  const executable = (mode & 0o111) !== 0;
   let head: Uint8Array;
   try {
     head = readHead(hostPath, 8);
@@ -237,12 +268,12 @@ function checkFile(scan: Scan, hostPath: string, libosPath: string, st: fs.Stats
     const bytes = new Uint8Array(fs.readFileSync(hostPath));
     const problem = checkWasm(bytes, shown, inProgramDir);
     if (problem) scan.problems.push(problem);
-    else scan.programs.push({ path: libosPath, kind: 'wasm', size: st.size, sha256: sha256(bytes) });
+    else scan.programs.push({ path: libosPath, kind: 'wasm', size, sha256: sha256(bytes) });
   } else if (startsWith(head, ELF_MAGIC)) {
     scan.problems.push(`${shown} is a native ELF binary; compile it to WebAssembly with occlum-cc`);
   } else if (executable && inProgramDir) {
     if (head[0] === 0x23 && head[1] === 0x21 /* #! */) {
-      scan.programs.push({ path: libosPath, kind: 'script', size: st.size, sha256: sha256(fs.readFileSync(hostPath)) });
+      scan.programs.push({ path: libosPath, kind: 'script', size, sha256: sha256(fs.readFileSync(hostPath)) });
     } else {
       scan.problems.push(`${shown} is executable but is neither a WebAssembly program nor a script starting with #!; compile it with occlum-cc, or clear its executable bit (chmod -x)`);
     }

@@ -38,11 +38,14 @@ export interface ImageCache {
   files: Record<string, CachedFile>;
 }
 
-export function fileIdentity(st: fs.BigIntStats): Omit<CachedFile, 'start' | 'leaves' | 'ivs'> {
+/** What tells one version of a host file from another. */
+export type FileIdentity = Pick<CachedFile, 'dev' | 'ino' | 'size' | 'mtimeNs' | 'ctimeNs'>;
+
+export function fileIdentity(st: fs.BigIntStats): FileIdentity {
   return { dev: Number(st.dev), ino: Number(st.ino), size: Number(st.size), mtimeNs: st.mtimeNs.toString(), ctimeNs: st.ctimeNs.toString() };
 }
 
-export function sameFile(c: CachedFile, st: fs.BigIntStats): boolean {
+export function sameFile(c: FileIdentity, st: fs.BigIntStats): boolean {
   const id = fileIdentity(st);
   return c.dev === id.dev && c.ino === id.ino && c.size === id.size && c.mtimeNs === id.mtimeNs && c.ctimeNs === id.ctimeNs;
 }

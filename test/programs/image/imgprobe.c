@@ -1,6 +1,6 @@
 // The image tests' program: reads and tries to change files of the read-only image root.
 //   imgprobe cat <path>        prints the file
-//   imgprobe stat <path>       prints "mode=<octal> size=<n> nlink=<n> mtime=<s>" (lstat)
+//   imgprobe stat <path>       prints "type=<octal S_IFMT bits> size=<n> nlink=<n> mtime=<s>" (lstat)
 //   imgprobe readlink <path>   prints the link target
 //   imgprobe ls <dir>          prints the names, one a line, without . and ..
 //   imgprobe write|creat|mkdir|unlink|rmdir|rename|symlink <path>
@@ -48,7 +48,7 @@ int main(int argc, char **argv) {
   if (strcmp(op, "stat") == 0) {
     struct stat st;
     if (lstat(p, &st) < 0) return result(-1);
-    printf("mode=%o size=%lld nlink=%lu mtime=%lld\n", (unsigned)st.st_mode, (long long)st.st_size, (unsigned long)st.st_nlink, (long long)st.st_mtime);
+    printf("type=%o size=%lld nlink=%lu mtime=%lld\n", (unsigned)(st.st_mode & S_IFMT), (long long)st.st_size, (unsigned long)st.st_nlink, (long long)st.st_mtime);
     return 0;
   }
   if (strcmp(op, "readlink") == 0) {
