@@ -135,8 +135,24 @@ test('a changed signed config or signature is refused; so are print and mount', 
   } finally {
     fs.writeFileSync(sigFile, sigText);
   }
-  // A config re-signed by someone else's key verifies, but has another MRSIGNER.
   ok(await occlum(['run', '/bin/imgprobe', 'cat', '/etc/greeting'], inst, t.env()));
+});
+
+test('a config changed and re-signed with another key boots, but with another mrenclave and mrsigner (as in SGX)', async () => {
+  const dir = await makeInstance('resigned');
+  ok(await occlum(['build'], dir, t.env()));
+  const [m0, s0] = [await mrenclave(dir), ok(await occlum(['print', 'mrsigner'], dir, t.env())).trim()];
+  const prot = path.join(dir, 'build', '.Occlum_sys.json.protected');
+  const changed = fs.readFileSync(prot, 'utf8').replace('"OCCLUM=yes"', '"OCCLUM=yes","INJECTED=1"');
+  fs.writeFileSync(prot, changed);
+  const { privateKey } = crypto.generateKeyPairSync('ed25519');
+  const sig = { format: 'occlum-ts/signature/1', public_key: crypto.createPublicKey(privateKey).export({ type: 'spki', format: 'pem' }).toString(),
+    signature: crypto.sign(null, Buffer.from(changed), privateKey).toString('base64') };
+  fs.writeFileSync(path.join(dir, 'build', '.Occlum_sys.json.sig'), JSON.stringify(sig));
+  assert.notEqual(await mrenclave(dir), m0);
+  assert.notEqual(ok(await occlum(['print', 'mrsigner'], dir, t.env())).trim(), s0);
+  // Whoever relies on the instance checks these two values (attestation); occlum mount --sign-key does.
+  ok(await occlum(['run', '/bin/imgprobe', 'cat', '/etc/greeting'], dir, t.env()));
 });
 
 test('the same image/ gives the same image and mrenclave, whatever the file times, creation order or instance dir', async () => {

@@ -10,6 +10,9 @@
 //     built-in sealed key);
 //  4. the result: the verified config, the measurements, and the mounted ImageFs.
 // Every failure is a CliError with one line: the file, what failed, and the fix.
+// As in SGX, any key may sign: a config changed and re-signed with another key boots, with another
+// MRENCLAVE and MRSIGNER. Whoever relies on the instance checks those two values (attestation;
+// `occlum mount --sign-key` checks the signer).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createPublicKey, type KeyObject } from 'node:crypto';

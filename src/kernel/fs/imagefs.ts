@@ -70,7 +70,7 @@ class VerifiedBlocks {
     private readonly keys: ImageKeys | undefined,
   ) {}
 
-  /** Block `b` of the file, verified against its leaf hash and decrypted. Throws SysError EIO. */
+  /** Block `b` of the file, verified against its leaf hash and decrypted (cached). Throws SysError EIO. */
   read(b: number): Uint8Array {
     const hit = this.cache.get(b);
     if (hit) {
@@ -78,33 +78,45 @@ class VerifiedBlocks {
       this.cache.set(b, hit);
       return hit;
     }
-    if (this.fd < 0) fail('EIO', 'the image is unmounted');
-    let raw: Uint8Array;
-    try {
-      raw = readBlocks(this.opts.hostFs, this.fd, b, 1);
-    } catch (e) {
-      if (e instanceof HostError || e instanceof ImageFormatError) fail('EIO', `image block ${b}: ${e.message}`);
-      throw e;
-    }
-    if (!equalBytes(leafHash(this.opts.crypto, raw), this.leaves.subarray(b * HASH_BYTES, (b + 1) * HASH_BYTES))) {
-      this.opts.log?.(`imagefs: block ${b} of ${this.opts.path} does not match its hash (the image was modified); returning EIO`);
-      fail('EIO', `image block ${b} failed verification`);
-    }
-    let block = raw;
-    if (this.keys && b >= this.geo.metaStart && b < this.geo.ivStart) {
-      const p = b - this.geo.metaStart;
-      block = decryptBlock(this.opts.crypto, this.keys, this.ivs.subarray(p * IV_BYTES, (p + 1) * IV_BYTES), raw);
-    }
+    const block = this.fetch(b, 1);
     this.cache.set(b, block);
     if (this.cache.size > CACHE_BLOCKS) this.cache.delete(this.cache.keys().next().value as number);
     return block;
   }
 
-  /** Reads `count` blocks from `first` through read(), back to back. */
+  /** `count` blocks from `first`, back to back: one host read per chunk, not cached (streaming). */
   readRange(first: number, count: number): Uint8Array {
+    if (count === 1) return this.read(first);
     const out = new Uint8Array(count * BLOCK_SIZE);
-    for (let i = 0; i < count; i++) out.set(this.read(first + i), i * BLOCK_SIZE);
+    for (let i = 0; i < count; i += READ_CHUNK_BLOCKS) {
+      out.set(this.fetch(first + i, Math.min(READ_CHUNK_BLOCKS, count - i)), i * BLOCK_SIZE);
+    }
     return out;
+  }
+
+  /** Reads blocks [first, first + count) from the host, verifies each, and decrypts payload blocks. */
+  private fetch(first: number, count: number): Uint8Array {
+    if (this.fd < 0) fail('EIO', 'the image is unmounted');
+    let raw: Uint8Array;
+    try {
+      raw = readBlocks(this.opts.hostFs, this.fd, first, count);
+    } catch (e) {
+      if (e instanceof HostError || e instanceof ImageFormatError) fail('EIO', `image blocks ${first}+${count}: ${e.message}`);
+      throw e;
+    }
+    for (let i = 0; i < count; i++) {
+      const b = first + i;
+      const block = raw.subarray(i * BLOCK_SIZE, (i + 1) * BLOCK_SIZE);
+      if (!equalBytes(leafHash(this.opts.crypto, block), this.leaves.subarray(b * HASH_BYTES, (b + 1) * HASH_BYTES))) {
+        this.opts.log?.(`imagefs: block ${b} of ${this.opts.path} does not match its hash (the image was modified); returning EIO`);
+        fail('EIO', `image block ${b} failed verification`);
+      }
+      if (this.keys && b >= this.geo.metaStart && b < this.geo.ivStart) {
+        const p = b - this.geo.metaStart;
+        block.set(decryptBlock(this.opts.crypto, this.keys, this.ivs.subarray(p * IV_BYTES, (p + 1) * IV_BYTES), block));
+      }
+    }
+    return raw;
   }
 
   close(): void {
@@ -197,14 +209,18 @@ export class ImageFs implements FileSystem {
   /** Copies file bytes [offset, offset + buf.length) into buf; returns the count (0 at EOF). Throws SysError EIO. */
   readFile(e: Extract<ImageEntry, { type: 'file' }>, offset: number, buf: Uint8Array): number {
     const end = Math.min(e.size, offset + buf.length);
+    if (end <= offset) return 0;
+    const firstBlock = Math.floor(offset / BLOCK_SIZE);
+    const lastBlock = Math.floor((end - 1) / BLOCK_SIZE);
     let done = 0;
-    for (let pos = offset; pos < end;) {
-      const inBlock = pos % BLOCK_SIZE;
-      const n = Math.min(BLOCK_SIZE - inBlock, end - pos);
-      const block = this.blocks.read(this.blocks.geo.dataStart + e.start + Math.floor(pos / BLOCK_SIZE));
-      buf.set(block.subarray(inBlock, inBlock + n), done);
-      done += n;
-      pos += n;
+    // Chunk by chunk: a small read goes through the block cache, a large one streams.
+    for (let b = firstBlock; b <= lastBlock; b += READ_CHUNK_BLOCKS) {
+      const n = Math.min(READ_CHUNK_BLOCKS, lastBlock + 1 - b);
+      const data = this.blocks.readRange(this.blocks.geo.dataStart + e.start + b, n);
+      const from = Math.max(offset, b * BLOCK_SIZE) - b * BLOCK_SIZE;
+      const to = Math.min(end, (b + n) * BLOCK_SIZE) - b * BLOCK_SIZE;
+      buf.set(data.subarray(from, to), done);
+      done += to - from;
     }
     return done;
   }
