@@ -212,6 +212,15 @@ test('determinism: names sorted, host times and creation order ignored; content 
   assert.notDeepEqual(build(b).root, ia.root);
 });
 
+test('the builder reports progress in bytes of file data, ending at the total', () => {
+  const seen: [number, number][] = [];
+  build(imageDir(SAMPLE), { progress: (done, total) => seen.push([done, total]) });
+  const total = BIG.length + ['not really a program\n', '127.0.0.1 localhost\n', 'deep\n'].reduce((s, x) => s + x.length, 0);
+  assert.ok(seen.length >= 5);
+  assert.deepEqual(seen[seen.length - 1], [total, total]);
+  assert.ok(seen.every(([d], i) => i === 0 || d >= seen[i - 1]![0]), 'monotonic');
+});
+
 test('mount points missing from image/ become empty directories', async () => {
   const { file, root } = build(imageDir({ 'etc/hosts': 'h\n' }), { mountPoints: ['/tmp', '/dev/shm', '/etc/hosts/x'] });
   const fsys = open(file, root);
@@ -249,9 +258,15 @@ test('the build cache: unchanged files are copied, not read and hashed; the resu
   const full = build(dir);
   assert.ok(fs.readFileSync(out).equals(fs.readFileSync(full.file)), 'incremental = full build');
 
-  // The cache is honest: a copied file whose cache entry lies fails verification at open.
-  const cache = JSON.parse(fs.readFileSync(cacheFile, 'utf8'));
-  assert.ok(cache.files['/etc/big.bin']);
+  // A cache that lies cannot slip data past verification: the built image fails to open.
+  const cache = JSON.parse(fs.readFileSync(cacheFile, 'utf8')) as { files: Record<string, { leaves: string }> };
+  const entry = cache.files['/etc/big.bin']!;
+  entry.leaves = Buffer.alloc(Buffer.from(entry.leaves, 'base64').length, 0xab).toString('base64');
+  fs.writeFileSync(cacheFile, JSON.stringify(cache));
+  const lied = buildImage(dir, out, { cacheFile });
+  assert.equal(lied.hashedFiles, 0);
+  assert.throws(() => open(out, lied.root), (e: unknown) => e instanceof ImageError && e.kind === 'integrity');
+  assert.equal(buildImage(dir, out, { cacheFile, force: true }).hashedFiles, 6);
   // A cache for another image file is not used.
   fs.appendFileSync(out, 'x');
   assert.equal(buildImage(dir, out, { cacheFile }).hashedFiles, 6);

@@ -213,13 +213,16 @@ export function buildImage(imageDir: string, outFile: string, opts: ImageBuildOp
       const first = g.dataStart + entry.start;
       const n = blocksFor(entry.size);
       const old = usable?.files[libos];
-      if (old && usable && sameFile(old, node.stat!) && (!keys || old.start === entry.start)) {
+      const oldLeaves = Buffer.from(old?.leaves ?? '', 'base64');
+      const oldIvs = Buffer.from(old?.ivs ?? '', 'base64');
+      if (old && usable && sameFile(old, node.stat!) && oldLeaves.length === n * HASH_BYTES &&
+          (!keys || (old.start === entry.start && oldIvs.length === n * IV_BYTES))) {
         copyBlocks(oldFd, usable.dataStart + old.start, w, first, n);
-        w.leaves.set(Buffer.from(old.leaves, 'base64'), first * HASH_BYTES);
-        if (keys) w.ivs.set(Buffer.from(old.ivs, 'base64'), (first - 1) * IV_BYTES);
+        w.leaves.set(oldLeaves, first * HASH_BYTES);
+        if (keys) w.ivs.set(oldIvs, (first - 1) * IV_BYTES);
         reusedFiles++;
       } else {
-        hashFile(node.host, entry.size, w, first, libos);
+        storeFile(node.host, entry.size, w, first, libos, (bytes) => opts.progress?.(doneBytes + bytes, layout.bytes));
         hashedFiles++;
       }
       newCache[libos] = {
@@ -252,8 +255,8 @@ export function buildImage(imageDir: string, outFile: string, opts: ImageBuildOp
   }
 }
 
-/** Reads a source file into the image; it must still have the size the scan saw. */
-function hashFile(host: string, size: number, w: ImageWriter, first: number, libos: string): void {
+/** Reads a source file into the image (encrypted, hashed); it must still have the size the scan saw. */
+function storeFile(host: string, size: number, w: ImageWriter, first: number, libos: string, progress: (bytes: number) => void): void {
   const changed = () => new CliError(`image${libos} changed while the image was built; run \`occlum build\` again`);
   const src = fs.openSync(host, 'r');
   try {
@@ -264,6 +267,7 @@ function hashFile(host: string, size: number, w: ImageWriter, first: number, lib
       buf.fill(0);
       if (readExactly(src, buf.subarray(0, want), off) !== want) throw changed();
       w.payload(first + off / BLOCK_SIZE, buf);
+      progress(off + want);
     }
     if (readExactly(src, new Uint8Array(1), size) !== 0) throw changed();
   } finally {
