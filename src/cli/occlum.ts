@@ -65,7 +65,7 @@ and writes the measured config build/.Occlum_sys.json.protected with its signatu
                          RSA-3072 key, ~/.occlum-ts/sign-key.pem, or $OCCLUM_TS_SIGN_KEY)
   --image-key <file>     encrypt the image with this key (\`occlum gen-image-key <file>\`)
   --buildin-image-key    seal the image key into build/ for this machine, so that \`occlum run\`
-                         needs no key; without it, run needs ${'$'}{IMAGE_KEY_ENV}=<key file>
+                         needs no key; without it, run needs ${IMAGE_KEY_ENV}=<key file>
   --sign-tool            ignored (occlum-ts signs with node:crypto)
 `,
   print: `Usage: occlum print mrenclave|mrsigner
@@ -81,7 +81,7 @@ Verifies the build like \`occlum run\` (signature, config, the whole image) and 
 root file system into the host directory <dir> (new or empty), without running a program. The copy
 is read-only-ish: files lose their write bits, and changes there do not go back into the instance.
   --sign-key <pem>       refuse unless the build was signed with this key
-  --image-key <file>     the key of an encrypted image (else ${'$'}{IMAGE_KEY_ENV} or the built-in key)
+  --image-key <file>     the key of an encrypted image (else ${IMAGE_KEY_ENV} or the built-in key)
 `,
   run: `Usage: occlum run [--config-id <base64>] [--config-svn <n>] <path> [args...]
 

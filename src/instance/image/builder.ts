@@ -20,7 +20,7 @@ import {
 import { leafHash, serializeTree, treeBlocksFor, treeLevels, treeRoot } from '../../image/hash-tree.js';
 import { deriveImageKeys, encryptBlock, keyCheckValue, type ImageKeys } from '../../image/image-crypto.js';
 import { CliError } from '../instance.js';
-import { fileIdentity, loadImageCache, saveImageCache, sameFile, type CachedFile, type ImageCache } from './build-cache.js';
+import { fileIdentity, loadImageCache, saveImageCache, sameFile, type CachedFile } from './build-cache.js';
 
 export interface ImageBuildOptions {
   /** The 16-byte image key: encrypt the image. */
