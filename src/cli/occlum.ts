@@ -1,5 +1,5 @@
-// The `occlum` command line, after Occlum's tools/occlum: new, init, build, run, status (and the
-// names of the subcommands still to come).
+// The `occlum` command line, after Occlum's tools/occlum: new, init, build, run, status, print,
+// gen-image-key, mount (and the names of the subcommands still to come).
 //
 // Exit codes:
 //   0        success
@@ -13,6 +13,10 @@ import * as fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import { CliError, Instance, initInstance, newInstance } from '../instance/instance.js';
 import { buildInstance } from '../instance/build.js';
+import { genImageKey, IMAGE_KEY_ENV } from '../instance/image/image-key.js';
+import { progressBar } from '../instance/image/progress.js';
+import { hasBuild, verifySignedConfig } from '../instance/image/verify.js';
+import { IMAGE_FILE } from '../instance/image/measured-config.js';
 import { Log, LOG_LEVELS, type LogLevel } from '../kernel/log.js';
 
 type ParseOptions = NonNullable<Parameters<typeof parseArgs>[0]>['options'];
@@ -22,16 +26,17 @@ const USAGE = `Usage: occlum <command> [options]
 Commands:
   new <path>                  create the directory <path> and initialize an instance in it
   init                        initialize the current directory as an instance
-  build [-f] [--sign-key <pem>] [--image-key <file>]
-                              check Occlum.json and the programs in image/, and build the instance
+  build [-f] [--sign-key <pem>] [--image-key <file>] [--buildin-image-key]
+                              check Occlum.json and the programs in image/, make the protected
+                              image (build/mount/__ROOT/image.bin), measure and sign the config
   run <path> [args...]        run the program <path> (e.g. /bin/app) of the built instance
   start                       start the instance in the background (not implemented yet)
   exec <path> [args...]       run a program in the started instance (not implemented yet)
   stop                        stop the started instance (not implemented yet)
   package [<name>]            pack the built instance for deployment (not implemented yet)
-  mount <dir>                 mount the instance's file system on the host (not implemented yet)
-  gen-image-key <file>        write a random key for --image-key (not implemented yet)
-  print mrenclave|mrsigner    print the instance's measurement (not implemented yet)
+  mount <dir>                 verify the build and copy its file system to the host directory <dir>
+  gen-image-key <file>        write a random key for --image-key
+  print mrenclave|mrsigner    print the build's measurement or its signer's key hash
   status                      print the instance's status: initialized, built or running
 
 Commands other than new act on the instance in the current directory.
@@ -39,6 +44,9 @@ Run \`occlum <command> --help\` for the options of a command.
 
 Environment:
   OCCLUM_LOG_LEVEL            off|error|warn|info|debug|trace (default off): the LibOS log on stderr
+  OCCLUM_IMAGE_KEY_FILE       the key file of an encrypted image, for \`occlum run\` (unless built in)
+  OCCLUM_TS_SIGN_KEY          the default signing key (default ~/.occlum-ts/sign-key.pem, made on first use)
+  OCCLUM_PROGRESS             1: always show the build's progress bar; 0: never
 
 Exit status of \`occlum run\`: the program's exit code (0-127), 128+N if signal N killed it,
 127 if the program could not be started; 1 for errors of occlum itself.
@@ -50,8 +58,30 @@ const COMMAND_USAGE: Record<string, string> = {
   build: `Usage: occlum build [-f|--force] [--sign-key <pem>] [--sign-tool <path>] [--image-key <file>]
                     [--buildin-image-key] [--sgx-mode SIM] [--enable-edmm Y|N]
 
-Checks Occlum.json and every program in image/, then writes build/ and marks the instance built.
-The signing and image-key options are accepted for compatibility; image protection comes later.
+Checks Occlum.json and every program in image/, turns image/ into the read-only protected image
+build/mount/__ROOT/image.bin (hash tree; unchanged files are taken from the last build unless -f),
+and writes the measured config build/.Occlum_sys.json.protected with its signature.
+  --sign-key <pem>       sign with this private key (RSA, EC or Ed25519; default: a per-user
+                         RSA-3072 key, ~/.occlum-ts/sign-key.pem, or $OCCLUM_TS_SIGN_KEY)
+  --image-key <file>     encrypt the image with this key (\`occlum gen-image-key <file>\`)
+  --buildin-image-key    seal the image key into build/ for this machine, so that \`occlum run\`
+                         needs no key; without it, run needs ${IMAGE_KEY_ENV}=<key file>
+  --sign-tool            ignored (occlum-ts signs with node:crypto)
+`,
+  print: `Usage: occlum print mrenclave|mrsigner
+
+Prints, in hex, the measurement of the build (SHA-256 of build/.Occlum_sys.json.protected, which
+covers the configuration and the image's root hash) or the hash of the key that signed it
+(for RSA, of the modulus, as SGX's MRSIGNER). The signature is checked first.
+`,
+  'gen-image-key': 'Usage: occlum gen-image-key <file>\n\nWrites a random 128-bit image key as xx-xx-...-xx to <file> (mode 0600), for `occlum build --image-key`.\n',
+  mount: `Usage: occlum mount [--sign-key <pem>] [--sign-tool <path>] [--image-key <file>] <dir>
+
+Verifies the build like \`occlum run\` (signature, config, the whole image) and copies the instance's
+root file system into the host directory <dir> (new or empty), without running a program. The copy
+is read-only-ish: files lose their write bits, and changes there do not go back into the instance.
+  --sign-key <pem>       refuse unless the build was signed with this key
+  --image-key <file>     the key of an encrypted image (else ${IMAGE_KEY_ENV} or the built-in key)
 `,
   run: `Usage: occlum run [--config-id <base64>] [--config-svn <n>] <path> [args...]
 
@@ -62,11 +92,13 @@ Everything after <path> goes to the program. Exit status: the program's code (0-
   status: 'Usage: occlum status\n\nPrints the status of the instance in the current directory: initialized, built or running.\n',
 };
 
-const NOT_IMPLEMENTED = new Set(['start', 'exec', 'stop', 'package', 'mount', 'gen-image-key', 'print', 'gdb']);
+const NOT_IMPLEMENTED = new Set(['start', 'exec', 'stop', 'package', 'gdb']);
 
 interface Io {
   out: (text: string) => void;
   err: (line: string) => void;
+  /** Where the build's progress bar goes (stderr), if anywhere. */
+  progress?: { isTTY?: boolean; write: (text: string) => unknown };
   env: Record<string, string | undefined>;
   cwd: string;
 }
@@ -74,6 +106,7 @@ interface Io {
 const nodeIo: Io = {
   out: (text) => writeAll(1, text),
   err: (line) => writeAll(2, line.endsWith('\n') ? line : line + '\n'),
+  progress: { isTTY: process.stderr.isTTY, write: (text) => writeAll(2, text) },
   env: process.env,
   cwd: process.cwd(),
 };
@@ -206,6 +239,7 @@ async function dispatch(argv: string[], io: Io): Promise<number> {
       const inst = Instance.open(io.cwd);
       const v = r.values;
       const rel = (p: unknown) => (typeof p === 'string' ? resolveFrom(io.cwd, p) : undefined);
+      const bar = io.progress ? progressBar(io.progress, io.env) : undefined;
       const result = buildInstance(inst, {
         force: v['force'] === true,
         ...(rel(v['sign-key']) !== undefined ? { signKey: rel(v['sign-key'])! } : {}),
@@ -214,11 +248,54 @@ async function dispatch(argv: string[], io: Io): Promise<number> {
         buildinImageKey: v['buildin-image-key'] === true,
         ...(str(v['sgx-mode']) !== undefined ? { sgxMode: str(v['sgx-mode'])! } : {}),
         ...(str(v['enable-edmm']) !== undefined ? { enableEdmm: str(v['enable-edmm'])! } : {}),
+        ...(bar ? { progress: bar.update } : {}),
       });
+      bar?.done();
       for (const w of result.warnings) io.err(`occlum: warning: ${w}`);
       const n = result.sys.programs.length;
       const kb = Math.ceil(result.sys.image.bytes / 1024);
-      io.out(`Built the Occlum instance: ${n} program${n === 1 ? '' : 's'} checked (image: ${result.sys.image.files} files, ${kb} KB)\n`);
+      const img = result.image;
+      io.out(`Built the Occlum instance: ${n} program${n === 1 ? '' : 's'} checked (image: ${img.files} files, ${kb} KB, ` +
+        `${img.hashedFiles} hashed, ${img.reusedFiles} unchanged${img.encrypted ? ', encrypted' : ''}); mrenclave ${result.sys.mrenclave}\n`);
+      return 0;
+    }
+    case 'print': {
+      const r = parse('print', args, {}, { min: 1, max: 1, names: 'what to print (mrenclave or mrsigner)' });
+      if (r.values['help']) { io.out(COMMAND_USAGE['print']!); return 0; }
+      const what = r.positionals[0]!;
+      if (what !== 'mrenclave' && what !== 'mrsigner') throw new CliError(`print: unknown "${what}"; use \`occlum print mrenclave\` or \`occlum print mrsigner\``);
+      const inst = Instance.open(io.cwd);
+      requireBuild(inst);
+      const signed = verifySignedConfig(inst);
+      io.out(`${what === 'mrenclave' ? signed.mrenclave : signed.mrsigner}\n`);
+      return 0;
+    }
+    case 'gen-image-key': {
+      const r = parse('gen-image-key', args, {}, { min: 1, max: 1, names: 'the key file to write' });
+      if (r.values['help']) { io.out(COMMAND_USAGE['gen-image-key']!); return 0; }
+      const file = resolveFrom(io.cwd, r.positionals[0]!);
+      try {
+        genImageKey(file);
+      } catch (e) {
+        throw new CliError(`gen-image-key: cannot write ${r.positionals[0]} (${(e as NodeJS.ErrnoException).code ?? 'error'}); give a writable path`);
+      }
+      return 0;
+    }
+    case 'mount': {
+      const r = parse('mount', args, { 'sign-key': { type: 'string' }, 'sign-tool': { type: 'string' }, 'image-key': { type: 'string' } },
+        { min: 1, max: 1, names: 'the host directory to copy the file system to' });
+      if (r.values['help']) { io.out(COMMAND_USAGE['mount']!); return 0; }
+      const inst = Instance.open(io.cwd);
+      requireBuild(inst);
+      const rel = (p: unknown) => (typeof p === 'string' ? resolveFrom(io.cwd, p) : undefined);
+      const { mountInstance } = await import('../instance/image/mount.js');
+      const signKey = rel(r.values['sign-key']);
+      const imageKey = rel(r.values['image-key']);
+      const c = await mountInstance(inst, resolveFrom(io.cwd, r.positionals[0]!), r.positionals[0]!, {
+        env: io.env, ...(signKey ? { signKey } : {}), ...(imageKey ? { imageKey } : {}),
+      });
+      io.out(`Exported the verified file system (mrenclave ${c.mrenclave}) to ${r.positionals[0]}: ${c.files} files, ${c.dirs} directories, ` +
+        `${c.symlinks} symlinks, ${Math.ceil(c.bytes / 1024)} KB (a read-only copy of ${IMAGE_FILE})\n`);
       return 0;
     }
     case 'run': {
@@ -238,12 +315,21 @@ async function dispatch(argv: string[], io: Io): Promise<number> {
     case 'status': {
       const r = parse('status', args, {}, { min: 0, max: 0, names: '' });
       if (r.values['help']) { io.out(COMMAND_USAGE['status']!); return 0; }
-      io.out(`${Instance.open(io.cwd).status()}\n`);
+      const inst = Instance.open(io.cwd);
+      const status = inst.status();
+      // A status file that says built while build/ is gone (deleted by hand) is not a build.
+      io.out(`${status !== 'initialized' && !hasBuild(inst) ? 'initialized' : status}\n`);
       return 0;
     }
     default:
       throw new CliError(`unknown command '${cmd}'; run \`occlum --help\` for the list of commands`);
   }
+}
+
+/** `occlum print` and `occlum mount` need a build, like `occlum run`. */
+function requireBuild(inst: Instance): void {
+  const status = inst.status();
+  if ((status !== 'built' && status !== 'running') || !hasBuild(inst)) throw new CliError('the instance is not built; run `occlum build` first');
 }
 
 function resolveFrom(cwd: string, p: string): string {

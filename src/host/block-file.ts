@@ -17,6 +17,12 @@ export interface HostBlockFileOptions {
   create?: boolean;
   /** When creating or growing, write zeros over the new range instead of leaving a sparse hole. */
   zeroFill?: boolean;
+  /**
+   * Do not extend the host file to `nblocks`: it grows as blocks are written (reads past its end
+   * are zeros). For large, mostly empty devices (a 4 GiB writable layer would otherwise be a
+   * 4 GiB file to every tool that copies or scans the instance).
+   */
+  lazy?: boolean;
 }
 
 const ZERO_CHUNK = new Uint8Array(1 << 20);
@@ -46,6 +52,7 @@ export class HostBlockFile implements BlockDevice {
     try {
       const size = fs.fstatSync(fd).size;
       let nblocks = Math.floor(size / BLOCK_SIZE);
+      if (opts.lazy) return new HostBlockFile(file, fd, Math.max(nblocks, opts.nblocks ?? 0));
       if (opts.nblocks !== undefined && opts.nblocks > nblocks) {
         const from = size;
         fs.ftruncateSync(fd, opts.nblocks * BLOCK_SIZE);
@@ -137,7 +144,7 @@ export class HostBlockFile implements BlockDevice {
 
 /** RawStore over a host directory: device `name` is the file `<dir>/<name>`. */
 export class HostDirStore implements RawStore {
-  constructor(readonly dir: string, readonly opts: { zeroFill?: boolean } = {}) {
+  constructor(readonly dir: string, readonly opts: { zeroFill?: boolean; lazy?: boolean } = {}) {
     fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
   }
 
@@ -151,7 +158,7 @@ export class HostDirStore implements RawStore {
   async open(name: string, nblocks?: number): Promise<BlockDevice> {
     const file = this.file(name);
     if (nblocks === undefined && !fs.existsSync(file)) throw new StorageError('EINVAL', `no raw device named '${name}' in ${this.dir}`);
-    return HostBlockFile.open(file, nblocks === undefined ? { create: false } : { nblocks, zeroFill: this.opts.zeroFill ?? false });
+    return HostBlockFile.open(file, nblocks === undefined ? { create: false } : { nblocks, zeroFill: this.opts.zeroFill ?? false, lazy: this.opts.lazy ?? false });
   }
 
   async exists(name: string): Promise<boolean> { return fs.existsSync(this.file(name)); }

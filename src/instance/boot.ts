@@ -1,15 +1,18 @@
 // Boots a Kernel for an instance: the root file system, then the mounts of Occlum.json.
 //
-// Boot flow:
-//  1. root: a ramfs filled from image/ (it stands in for the root unionfs of sefs layers until
-//     the protected image lands; the unionfs entry of Occlum.json is accepted for that);
+// Boot flow (after image/verify.ts has checked signature -> config -> image):
+//  1. root: Occlum's root unionfs: the verified read-only image below, the encrypted writable
+//     sefs layer (the layer of the root entry without a MAC, ./run/mount/__ROOT; sefs-layer.ts)
+//     above, persisting across runs until the next `occlum build` wipes run/; without a
+//     verified image (in-process callers), a ramfs filled from image/;
 //  2. the kernel's procfs at /proc, devfs at /dev, a ramfs at /dev/shm (mountKernelFileSystems);
 //  3. the other mounts of Occlum.json, parents before children:
 //       hostfs  -> the host directory `source`, relative to the instance dir, realpath'd;
 //       ramfs   -> an empty ramfs;
-//       sefs    -> an empty ramfs for now ("temporary": true means exactly that; a persistent
-//                  sefs warns at build time that its contents do not persist yet);
-//  4. /tmp as a ramfs if neither Occlum.json nor the image provides it.
+//       sefs    -> an encrypted sefs in the host directory `source` (created empty on first
+//                  use), or an empty ramfs when "temporary": true (recreated every boot);
+//  4. /tmp as a ramfs if Occlum.json does not mount it and the root has no writable one.
+// The kernel owns what boot mounted: kernel.shutdown() unmounts it (root last).
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -26,10 +29,15 @@ import { nodeHost } from '../host/node.js';
 import { populateFromHost } from './image-loader.js';
 import { normalizePath, parseSize, type MountEntry, type OcclumConfig } from './config.js';
 import { CliError, type Instance } from './instance.js';
+import { openSefsLayer } from './sefs-layer.js';
+import { UnionFs } from '../kernel/fs/unionfs/union-fs.js';
+import { nodeCrypto } from '../host/node-crypto.js';
 
 export interface BootOptions {
   log: Log;
   host?: Host;
+  /** The verified build (image/verify.ts): its image becomes the root's lower layer. */
+  verified?: { image: FileSystem; mrsigner: string };
 }
 
 /** realpath that reports failures as HostError, the way hostfs expects from the host. */
@@ -46,22 +54,15 @@ function depth(target: string): number {
   return normalizePath(target).split('/').filter((c) => c !== '').length;
 }
 
-/** Builds the kernel for `inst` with `config` (from build/.Occlum_sys.json). Throws CliError. */
+/** Builds the kernel for `inst` with `config` (the verified one). Throws CliError. */
 export async function bootInstance(inst: Instance, config: OcclumConfig, opts: BootOptions): Promise<Kernel> {
   const host = opts.host ?? nodeHost();
   const log = opts.log;
   const clock = () => host.clock.realtimeNs();
-  const root = new RamFs(clock);
-  let image: { files: number; bytes: number };
-  try {
-    image = populateFromHost(root, host.fs, inst.imageDir);
-  } catch (e) {
-    if (e instanceof HostError) throw new CliError(`cannot load image/ of ${inst.dir} (${e.code}); check that it exists and is readable, then run \`occlum build\``);
-    throw e;
-  }
-  log.info(`boot: root is image/ (${image.files} files, ${image.bytes} bytes) in a ramfs`);
+  const root: FileSystem = opts.verified ? await openRootFs(inst, config, opts.verified, (l) => log.info(l)) : loadImageDir(inst, host, clock, log);
 
   const kernel = new Kernel({ host, rootFs: root, log, hostname: os.hostname(), limits: limitsOf(config) });
+  kernel.atShutdown.push(async () => { await root.unmount?.(); });
   try {
     await mountKernelFileSystems(kernel);
     log.info('boot: mounted procfs at /proc, devfs at /dev, ramfs at /dev/shm');
@@ -70,13 +71,14 @@ export async function bootInstance(inst: Instance, config: OcclumConfig, opts: B
       .filter(({ m }) => normalizePath(m.target) !== '/')
       .sort((a, b) => depth(a.m.target) - depth(b.m.target));
     for (const { m, i } of entries) {
-      const fsys = makeFs(inst, m, i, host, clock);
+      const fsys = await makeFs(inst, m, i, host, clock, opts.verified?.mrsigner, log);
+      kernel.atShutdown.unshift(async () => { await fsys.unmount?.(); });
       await mountOrFail(kernel, m.target, fsys, `mount[${i}] (${m.type} at ${m.target})`);
-      const how = m.type === 'hostfs' ? ` <- ${(fsys as HostFsMount).rootPath}` : m.type === 'sefs' ? ' (in memory for now)' : '';
+      const how = m.type === 'hostfs' ? ` <- ${(fsys as HostFsMount).rootPath}` : m.type === 'sefs' ? (fsys.type === 'sefs' ? ` <- ${m.source}` : ' (temporary, in memory)') : '';
       log.info(`boot: mounted ${m.type} at ${normalizePath(m.target)}${how}`);
     }
     const targets = new Set(config.mount.map((m) => normalizePath(m.target)));
-    if (!targets.has('/tmp') && !(await isDir(kernel, '/tmp'))) {
+    if (!targets.has('/tmp') && (root.readonly || !(await isDir(kernel, '/tmp')))) {
       await mountOrFail(kernel, '/tmp', new RamFs(clock), '/tmp');
       log.info('boot: mounted ramfs at /tmp');
     }
@@ -85,6 +87,25 @@ export async function bootInstance(inst: Instance, config: OcclumConfig, opts: B
     throw e;
   }
   return kernel;
+}
+
+/**
+ * The root unionfs: the verified image below, the encrypted writable layer above (the root
+ * entry's layer without a MAC). The caller unmounts it (which unmounts both layers).
+ */
+export async function openRootFs(inst: Instance, config: OcclumConfig, verified: { image: FileSystem; mrsigner: string }, log: (line: string) => void): Promise<FileSystem> {
+  const rootEntry = config.mount.find((m) => normalizePath(m.target) === '/');
+  const writable = rootEntry?.options?.layers?.find((l) => l.options?.MAC === undefined);
+  const source = writable?.source ?? './run/mount/__ROOT';
+  const dir = path.resolve(inst.dir, source);
+  const shown = path.relative(inst.dir, dir) || '.';
+  const upper = await openSefsLayer(dir, { crypto: nodeCrypto, mrsigner: mrsignerBytes(verified.mrsigner), shown, log });
+  log(`boot: root is a unionfs of the verified image and the encrypted layer ${shown}`);
+  return new UnionFs(upper, [verified.image]);
+}
+
+function mrsignerBytes(hex: string): Uint8Array {
+  return new Uint8Array(Buffer.from(hex, 'hex'));
 }
 
 /** Occlum.json's resource limits as the kernel enforces them (see kernel/process/limits.ts). */
@@ -96,7 +117,19 @@ export function limitsOf(config: OcclumConfig): LimitSettings {
   };
 }
 
-function makeFs(inst: Instance, m: MountEntry, i: number, host: Host, clock: () => bigint): FileSystem {
+function loadImageDir(inst: Instance, host: Host, clock: () => bigint, log: Log): RamFs {
+  const root = new RamFs(clock);
+  try {
+    const image = populateFromHost(root, host.fs, inst.imageDir);
+    log.info(`boot: root is image/ (${image.files} files, ${image.bytes} bytes) in a ramfs`);
+  } catch (e) {
+    if (e instanceof HostError) throw new CliError(`cannot load image/ of ${inst.dir} (${e.code}); check that it exists and is readable, then run \`occlum build\``);
+    throw e;
+  }
+  return root;
+}
+
+async function makeFs(inst: Instance, m: MountEntry, i: number, host: Host, clock: () => bigint, mrsigner: string | undefined, log: Log): Promise<FileSystem> {
   switch (m.type) {
     case 'hostfs': {
       const source = m.source ?? '.';
@@ -114,8 +147,12 @@ function makeFs(inst: Instance, m: MountEntry, i: number, host: Host, clock: () 
         throw e;
       }
     }
+    case 'sefs': {
+      if (m.options?.temporary === true || mrsigner === undefined || m.source === undefined) return new RamFs(clock);
+      const dir = path.resolve(inst.dir, m.source);
+      return openSefsLayer(dir, { crypto: nodeCrypto, mrsigner: mrsignerBytes(mrsigner), shown: path.relative(inst.dir, dir) || '.', log: (l) => log.info(l) });
+    }
     case 'ramfs':
-    case 'sefs':
       return new RamFs(clock);
     default:
       // `occlum build` refuses these; a hand-edited build/.Occlum_sys.json could still hold one.

@@ -1,21 +1,34 @@
-// `occlum build`: checks Occlum.json and every program in image/, then records the result in
-// build/.Occlum_sys.json and marks the instance built.
+// `occlum build`: checks Occlum.json and every program in image/, makes the protected image,
+// measures and signs the build config, and marks the instance built.
 //
-// Build flow (Occlum's tools/occlum_build.mk, minus what is not there yet):
-//  1. read and validate Occlum.json, filling in the template's defaults;
+// Build flow (Occlum's tools/occlum_build.mk):
+//  1. read and validate Occlum.json, filling in the template's defaults; read the keys;
 //  2. walk image/ and check each file that looks like a program: a Wasm module must parse and
-//     import only what the LibOS provides; native ELF and other non-programs are refused;
-//  3. write build/.Occlum_sys.json (the checked configuration and the program list);
-//  4. set the status to `built`.
-// (The protected image, its MAC and the signature come with the image-protection issue; the
-// --sign-key / --image-key options are accepted and checked already.)
+//     import only what the LibOS provides; native ELF and other non-programs are refused
+//     (build/.check_cache.json keeps each file's verdict, so an unchanged file is not read again);
+//  3. image/ -> build/mount/__ROOT/image.bin (image/builder.ts; encrypted with --image-key),
+//     whose hash-tree root is the image MAC;
+//  4. the measured config (image/measured-config.ts) -> build/.Occlum_sys.json.protected, signed
+//     with --sign-key or the per-user key -> build/.Occlum_sys.json.sig; with
+//     --buildin-image-key the image key is sealed into build/image_key.sealed;
+//  5. write build/.Occlum_sys.json (readable: the config as measured, the program list, the
+//     measurements) and set the status to `built`.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createHash } from 'node:crypto';
 import { CONFIG_FILE, ConfigError, parseConfigText, validateConfig, normalizePath, type OcclumConfig } from './config.js';
 import { CliError, Instance, writeAtomic } from './instance.js';
+import { wipeLayers } from './sefs-layer.js';
 import { isWasm, moduleInterface, prepareModule, WasmFormatError } from '../runtime/wasm-module.js';
 import { providesImport } from '../kernel/abi/index.js';
+import { defaultSignKey, loadSignKey, mrsignerOf, publicKeyPem, signData, SigningKeyError } from '../host/signing.js';
+import { buildImage, type ImageBuildResult } from './image/builder.js';
+import { fileIdentity, sameFile, type FileIdentity } from './image/build-cache.js';
+import { readImageKeyFile, sealImageKey, SEALED_KEY_FILE } from './image/image-key.js';
+import {
+  IMAGE_FILE, PROTECTED_FILE, SIGNATURE_FILE, SIGNATURE_FORMAT, canonicalJson, measuredConfig, occlumTsVersion, sha256Hex, type SignatureFile,
+} from './image/measured-config.js';
+import type { KeyObject } from 'node:crypto';
 
 export const SYS_CONFIG_FORMAT = 'occlum-ts/sys-config/1';
 
@@ -32,7 +45,9 @@ export interface SysConfig {
   format: typeof SYS_CONFIG_FORMAT;
   config: OcclumConfig;
   programs: ProgramRecord[];
-  image: { files: number; bytes: number };
+  image: { files: number; bytes: number; root_hash: string; encryption: string };
+  mrenclave: string;
+  mrsigner: string;
 }
 
 export interface BuildOptions {
@@ -43,12 +58,15 @@ export interface BuildOptions {
   buildinImageKey?: boolean;
   sgxMode?: string;
   enableEdmm?: string;
+  /** Progress of the image build (bytes of file data written). */
+  progress?: (doneBytes: number, totalBytes: number) => void;
 }
 
 export interface BuildResult {
   sys: SysConfig;
   /** Lines worth printing (unknown fields, ignored options...); the build succeeded anyway. */
   warnings: string[];
+  image: ImageBuildResult;
 }
 
 /** Reads and validates the instance's Occlum.json. Throws CliError. */
@@ -84,16 +102,55 @@ function build(inst: Instance, opts: BuildOptions): BuildResult {
   const warnings = checkOptions(opts);
   const { config, warnings: configWarnings } = loadConfig(inst);
   warnings.push(...configWarnings);
+  const imageKey = opts.imageKey !== undefined ? readImageKeyFile(opts.imageKey, '--image-key') : undefined;
+  const signKey = loadKey(opts.signKey);
   if (!isDir(inst.imageDir)) throw new CliError(`image/ is missing in ${inst.dir}; create it and put your programs in image/bin`);
 
   const programDirs = ['/bin', '/sbin', ...config.entry_points].map(normalizePath);
-  const scan = scanImage(inst.imageDir, programDirs);
+  const checkCache = path.join(inst.buildDir, '.check_cache.json');
+  const scan = scanImage(inst.imageDir, programDirs, opts.force ? {} : loadCheckCache(checkCache));
   if (scan.problems.length > 0) throw new CliError(scan.problems);
 
-  const sys: SysConfig = { format: SYS_CONFIG_FORMAT, config, programs: scan.programs, image: { files: scan.files, bytes: scan.bytes } };
   fs.mkdirSync(inst.buildDir, { recursive: true });
+  const mountPoints = [...config.mount.map((m) => normalizePath(m.target)).filter((t) => t !== '/'), '/tmp', '/dev/shm'];
+  const image = buildImage(inst.imageDir, path.join(inst.dir, IMAGE_FILE), {
+    ...(imageKey ? { key: imageKey } : {}),
+    cacheFile: path.join(inst.buildDir, '.image_cache.json'),
+    force: opts.force === true,
+    mountPoints,
+    ...(opts.progress ? { progress: opts.progress } : {}),
+  });
+
+  const keySource = imageKey === undefined ? 'none' : opts.buildinImageKey ? 'builtin' : 'external';
+  const measured = measuredConfig(config, image.root, image.encrypted, keySource);
+  const text = canonicalJson(measured);
+  const bytes = new TextEncoder().encode(text);
+  const sig: SignatureFile = { format: SIGNATURE_FORMAT, public_key: publicKeyPem(signKey), signature: Buffer.from(signData(signKey, bytes)).toString('base64') };
+  writeAtomic(path.join(inst.dir, PROTECTED_FILE), text);
+  writeAtomic(path.join(inst.dir, SIGNATURE_FILE), JSON.stringify(sig, null, 2) + '\n');
+  if (imageKey && opts.buildinImageKey) sealImageKey(inst, imageKey, image.root);
+  else fs.rmSync(path.join(inst.dir, SEALED_KEY_FILE), { force: true });
+
+  const sys: SysConfig = {
+    format: SYS_CONFIG_FORMAT, config: measured.config, programs: scan.programs,
+    image: { files: scan.files, bytes: scan.bytes, root_hash: measured.image.root_hash, encryption: measured.image.encryption },
+    mrenclave: sha256Hex(bytes), mrsigner: mrsignerOf(signKey),
+  };
   writeAtomic(inst.sysConfigPath, JSON.stringify(sys, null, 2) + '\n');
-  return { sys, warnings };
+  writeAtomic(checkCache, JSON.stringify({ format: CHECK_CACHE_FORMAT, version: occlumTsVersion(), files: scan.verdicts }));
+  // As Occlum's build: what the previous build's programs wrote is gone (a new, empty writable layer).
+  wipeLayers(path.join(inst.dir, 'run'));
+  return { sys, warnings, image };
+}
+
+/** The --sign-key key, or the per-user default key. Throws CliError. */
+function loadKey(file: string | undefined): KeyObject {
+  try {
+    return file !== undefined ? loadSignKey(file) : defaultSignKey().key;
+  } catch (e) {
+    if (e instanceof SigningKeyError) throw new CliError(`${file !== undefined ? '--sign-key: ' : ''}${e.message}; ${file !== undefined ? 'give a PEM private key' : 'fix it, or set OCCLUM_TS_SIGN_KEY to another key file'}`);
+    throw e;
+  }
 }
 
 function checkOptions(opts: BuildOptions): string[] {
@@ -116,9 +173,10 @@ function checkOptions(opts: BuildOptions): string[] {
   if (opts.enableEdmm !== undefined && opts.enableEdmm !== 'Y' && opts.enableEdmm !== 'N') {
     throw new CliError(`--enable-edmm must be Y or N (got "${opts.enableEdmm}")`);
   }
-  if (opts.signKey !== undefined || opts.imageKey !== undefined || opts.buildinImageKey === true) {
-    warnings.push('image signing and encryption are not implemented yet; --sign-key, --image-key and --buildin-image-key are checked and otherwise ignored');
+  if (opts.buildinImageKey === true && opts.imageKey === undefined) {
+    throw new CliError('--buildin-image-key needs --image-key <file> (the key to build in); make one with `occlum gen-image-key <file>`');
   }
+  if (opts.signTool !== undefined) warnings.push('--sign-tool is ignored: occlum-ts signs with node:crypto (give the key with --sign-key)');
   return warnings;
 }
 
@@ -130,6 +188,22 @@ interface Scan {
   problems: string[];
   files: number;
   bytes: number;
+  /** The verdict on each file that passed, for the next build. */
+  verdicts: Record<string, Verdict>;
+}
+
+/** A file that passed the check: its identity, where it was, and the program it is (if any). */
+interface Verdict { id: FileIdentity; inProgramDir: boolean; program: ProgramRecord | null }
+
+const CHECK_CACHE_FORMAT = 'occlum-ts/check-cache/1';
+
+/** The last build's verdicts, if that build was made by this occlum-ts (what it accepts may differ). */
+function loadCheckCache(file: string): Record<string, Verdict> {
+  try {
+    const c = JSON.parse(fs.readFileSync(file, 'utf8')) as { format?: string; version?: string; files?: Record<string, Verdict> };
+    if (c.format === CHECK_CACHE_FORMAT && c.version === occlumTsVersion() && typeof c.files === 'object' && c.files !== null) return c.files;
+  } catch { /* no cache */ }
+  return {};
 }
 
 const ELF_MAGIC = [0x7f, 0x45, 0x4c, 0x46];
@@ -143,18 +217,29 @@ function under(p: string, dir: string): boolean {
   return dir === '/' || p === dir || p.startsWith(dir + '/');
 }
 
-function scanImage(imageDir: string, programDirs: string[]): Scan {
-  const scan: Scan = { programs: [], problems: [], files: 0, bytes: 0 };
+function scanImage(imageDir: string, programDirs: string[], cached: Record<string, Verdict>): Scan {
+  const scan: Scan = { programs: [], problems: [], files: 0, bytes: 0, verdicts: {} };
   const walk = (hostDir: string, libosDir: string) => {
     for (const name of fs.readdirSync(hostDir).sort()) {
       const hostPath = path.join(hostDir, name);
       const libosPath = libosDir === '/' ? `/${name}` : `${libosDir}/${name}`;
-      const st = fs.lstatSync(hostPath);
+      const st = fs.lstatSync(hostPath, { bigint: true });
       if (st.isDirectory()) { walk(hostPath, libosPath); continue; }
       if (!st.isFile()) continue;
       scan.files++;
-      scan.bytes += st.size;
-      checkFile(scan, hostPath, libosPath, st, programDirs.some((d) => under(libosPath, d)));
+      scan.bytes += Number(st.size);
+      const inProgramDir = programDirs.some((d) => under(libosPath, d));
+      const hit = cached[libosPath];
+      if (hit && hit.inProgramDir === inProgramDir && sameFile(hit.id, st)) {
+        if (hit.program) scan.programs.push(hit.program);
+        scan.verdicts[libosPath] = hit;
+        continue;
+      }
+      const problems = scan.problems.length, programs = scan.programs.length;
+      checkFile(scan, hostPath, libosPath, Number(st.mode), Number(st.size), inProgramDir);
+      if (scan.problems.length === problems) {
+        scan.verdicts[libosPath] = { id: fileIdentity(st), inProgramDir, program: scan.programs.length > programs ? scan.programs[programs]! : null };
+      }
     }
   };
   walk(imageDir, '/');
@@ -172,9 +257,9 @@ function readHead(file: string, n: number): Uint8Array {
   }
 }
 
-function checkFile(scan: Scan, hostPath: string, libosPath: string, st: fs.Stats, inProgramDir: boolean): void {
+function checkFile(scan: Scan, hostPath: string, libosPath: string, mode: number, size: number, inProgramDir: boolean): void {
   const shown = `image${libosPath}`;
-  const executable = (st.mode & 0o111) !== 0;
+  const executable = (mode & 0o111) !== 0;
   let head: Uint8Array;
   try {
     head = readHead(hostPath, 8);
@@ -186,12 +271,12 @@ function checkFile(scan: Scan, hostPath: string, libosPath: string, st: fs.Stats
     const bytes = new Uint8Array(fs.readFileSync(hostPath));
     const problem = checkWasm(bytes, shown, inProgramDir);
     if (problem) scan.problems.push(problem);
-    else scan.programs.push({ path: libosPath, kind: 'wasm', size: st.size, sha256: sha256(bytes) });
+    else scan.programs.push({ path: libosPath, kind: 'wasm', size, sha256: sha256(bytes) });
   } else if (startsWith(head, ELF_MAGIC)) {
     scan.problems.push(`${shown} is a native ELF binary; compile it to WebAssembly with occlum-cc`);
   } else if (executable && inProgramDir) {
     if (head[0] === 0x23 && head[1] === 0x21 /* #! */) {
-      scan.programs.push({ path: libosPath, kind: 'script', size: st.size, sha256: sha256(fs.readFileSync(hostPath)) });
+      scan.programs.push({ path: libosPath, kind: 'script', size, sha256: sha256(fs.readFileSync(hostPath)) });
     } else {
       scan.problems.push(`${shown} is executable but is neither a WebAssembly program nor a script starting with #!; compile it with occlum-cc, or clear its executable bit (chmod -x)`);
     }
@@ -229,18 +314,4 @@ function sha256(b: Uint8Array): string {
 
 function isDir(p: string): boolean {
   try { return fs.statSync(p).isDirectory(); } catch { return false; }
-}
-
-/** Reads build/.Occlum_sys.json of a built instance. Throws CliError. */
-export function loadSysConfig(inst: Instance): SysConfig {
-  let sys: Partial<SysConfig>;
-  try {
-    sys = JSON.parse(fs.readFileSync(inst.sysConfigPath, 'utf8')) as Partial<SysConfig>;
-  } catch {
-    throw new CliError('build/.Occlum_sys.json is missing or damaged; run `occlum build` again');
-  }
-  if (sys.format !== SYS_CONFIG_FORMAT || typeof sys.config !== 'object' || sys.config === null) {
-    throw new CliError('build/.Occlum_sys.json was made by another version of occlum; run `occlum build` again');
-  }
-  return sys as SysConfig;
 }

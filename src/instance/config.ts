@@ -405,9 +405,7 @@ function checkSemantics(c: OcclumConfig, warnings: string[]): string[] {
       case 'sefs':
         if (m.source === undefined) problems.push(`mount[${i}].source is missing; a sefs mount needs a host directory, e.g. "./run/mount${m.target}"`);
         if (m.options?.temporary === true && m.options.MAC !== undefined) problems.push(`${at}: "temporary" and "MAC" cannot be used together`);
-        if (m.options?.temporary !== true) {
-          warnings.push(`${at}: occlum-ts keeps this file system in memory until the encrypted sefs lands; its contents will not persist across runs`);
-        }
+        if (m.options?.MAC !== undefined) problems.push(`${at}: a read-only sefs with a MAC is only supported as the root's image layer; drop "MAC" for an encrypted writable sefs`);
         break;
       default:
         break;

@@ -2,7 +2,8 @@
 // into Occlum's exit code.
 //
 // Run flow (Occlum's tools/occlum `run` + src/run/main.c + libos entry.rs):
-//  1. the instance must be built; the configuration comes from build/.Occlum_sys.json;
+//  1. the instance must be built; image/verify.ts checks the signed config and the whole image
+//     (any failure ends here, before a program runs); the configuration is the verified one;
 //  2. the path must be absolute, without '..', under one of entry_points (whole components);
 //  3. env = env.default, then the host variables named in env.untrusted (overriding defaults);
 //     argv[0] = the path's basename;
@@ -15,8 +16,9 @@ import { signalName } from '../kernel/process/signals.js';
 import type { Process } from '../kernel/process/process.js';
 import { isCleanAbsolutePath, normalizePath, type OcclumConfig } from './config.js';
 import { CliError, type Instance } from './instance.js';
-import { loadSysConfig } from './build.js';
 import { bootInstance } from './boot.js';
+import { hasBuild, verifyBuild, type VerifiedBuild } from './image/verify.js';
+import { nodeHost } from '../host/node.js';
 import type { Host } from '../host/types.js';
 
 /** Exit code when the program cannot be created (Occlum's occlum-run). */
@@ -84,16 +86,23 @@ export function signalMessage(path: string, status: number, endReason: string): 
 /** Runs `programPath` in the built instance; resolves the exit code. Throws CliError. */
 export async function runProgram(inst: Instance, programPath: string, args: string[], opts: RunOptions): Promise<number> {
   const status = inst.status();
-  if (status !== 'built' && status !== 'running') throw new CliError('the instance is not built; run `occlum build` first');
-  const sys = loadSysConfig(inst);
-  const config = sys.config;
-  checkProgramPath(programPath, config.entry_points);
+  if ((status !== 'built' && status !== 'running') || !hasBuild(inst)) throw new CliError('the instance is not built; run `occlum build` first');
+  const log = new Log(opts.logLevel, (line) => opts.say(line));
+  const host = opts.host ?? nodeHost();
+  const verified: VerifiedBuild = await verifyBuild(inst, host, { env: opts.hostEnv, log: (line) => log.warn(line) });
+  const config = verified.config;
+  log.info(`boot: verified the build (mrenclave ${verified.mrenclave}, mrsigner ${verified.mrsigner})`);
+  try {
+    checkProgramPath(programPath, config.entry_points);
+  } catch (e) {
+    await verified.image.unmount();
+    throw e;
+  }
 
   const env = mergeEnv(config.env, opts.hostEnv);
   const base = normalizePath(programPath).split('/').pop() ?? programPath;
   const argv = [base === '' ? programPath : base, ...args];
 
-  const log = new Log(opts.logLevel, (line) => opts.say(line));
   const forwarded = opts.forwardSignals ?? (['SIGINT', 'SIGTERM', 'SIGHUP'] as const);
   let kernel: Kernel | undefined;
   let proc: Process | undefined;
@@ -107,7 +116,7 @@ export async function runProgram(inst: Instance, programPath: string, args: stri
   };
   for (const s of forwarded) process.on(s, onSignal);
   try {
-    kernel = await bootInstance(inst, config, { log, ...(opts.host ? { host: opts.host } : {}) });
+    kernel = await bootInstance(inst, config, { log, host, verified });
     try {
       proc = await kernel.spawn(programPath, { argv, env });
     } catch (e) {
@@ -129,6 +138,7 @@ export async function runProgram(inst: Instance, programPath: string, args: stri
   } finally {
     ending = true;
     if (kernel) await kernel.shutdown();
+    else await verified.image.unmount();
     for (const s of forwarded) process.off(s, onSignal);
   }
 }

@@ -8,13 +8,14 @@
 // and the volume derives its disk and superblock keys below that (storage/sefs/volume.ts).
 // Whole-layer rollback (the host restoring an old copy of the directory) is caught through
 // SwornDisk's trusted counter, kept in the per-user platform directory, not in the instance.
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { HostCrypto } from '../host/types.js';
 import { HostDirStore } from '../host/block-file.js';
 import { defaultSealingKeyPath, loadSealingKey, SealingKeyError } from '../host/sealing.js';
 import { StorageError } from '../storage/block-device.js';
 import { SefsError } from '../storage/sefs/errors.js';
-import { createVolume, openVolume, HEADER_DEVICE, type DiskKind } from '../storage/sefs/volume.js';
+import { counterName, createVolume, openVolume, HEADER_DEVICE, type DiskKind } from '../storage/sefs/volume.js';
 import { SefsFileSystem } from '../kernel/fs/sefs.js';
 import { SysError } from '../kernel/errno.js';
 import { CliError } from './instance.js';
@@ -50,7 +51,7 @@ function layerKey(o: SefsLayerOptions): Uint8Array {
 
 /** Mounts the sefs in host directory `dir`, creating an empty one if there is none. Throws CliError. */
 export async function openSefsLayer(dir: string, o: SefsLayerOptions): Promise<SefsFileSystem> {
-  const store = new HostDirStore(dir);
+  const store = new HostDirStore(dir, { lazy: true });
   const counterStore = new HostDirStore(counterDir());
   const vopts = { sealingKey: layerKey(o), crypto: o.crypto, counterStore };
   try {
@@ -63,6 +64,35 @@ export async function openSefsLayer(dir: string, o: SefsLayerOptions): Promise<S
     return await SefsFileSystem.mount(vol.dev, { crypto: o.crypto, key: vol.fsKey, atomicFlush: vol.atomicFlush, log: o.log });
   } catch (e) {
     throw layerError(e, o.shown);
+  }
+}
+
+/**
+ * Removes every sefs below `dir` (run/ at `occlum build`) and the trusted counters of those on
+ * SwornDisk, so that counters do not pile up in the per-user directory.
+ */
+export function wipeLayers(dir: string): void {
+  const walk = (d: string): void => {
+    let entries: fs.Dirent[];
+    try { entries = fs.readdirSync(d, { withFileTypes: true }); } catch { return; }
+    for (const e of entries) {
+      if (e.isDirectory()) walk(path.join(d, e.name));
+      else if (e.name === HEADER_DEVICE) {
+        const name = counterNameOfHeader(path.join(d, e.name));
+        if (name) fs.rmSync(path.join(counterDir(), name), { force: true });
+      }
+    }
+  };
+  walk(dir);
+  fs.rmSync(dir, { recursive: true, force: true });
+}
+
+function counterNameOfHeader(file: string): string | undefined {
+  try {
+    const hdr = fs.readFileSync(file);
+    return hdr.length >= 48 ? counterName(new Uint8Array(hdr.subarray(16, 48))) : undefined;
+  } catch {
+    return undefined;
   }
 }
 

@@ -10,7 +10,8 @@
 // integrity failure; it reveals nothing about the keys. Tampering with the header (fsId, kind)
 // yields other keys, so the disk then fails its own MAC checks (EIO).
 //
-// Raw devices in the store: `sefs.hdr` (1 block), `sefs.disk` (+ `sefs.disk_recovery` for PfsDisk).
+// Raw devices in the store: `sefs.hdr` (1 block: magic, version, kind, fsId, key check value,
+// and at byte 80 the SwornDisk raw size), `sefs.disk` (+ `sefs.disk_recovery` for PfsDisk).
 import { BLOCK_SIZE, type BlockDevice } from '../block-device.js';
 import type { RawStore } from '../mem-device.js';
 import type { HostCrypto } from '../../host/types.js';
@@ -73,7 +74,7 @@ interface CounterModule {
 }
 
 /** The counter device of volume `fsId` in the counter store. */
-function counterName(fsId: Uint8Array): string {
+export function counterName(fsId: Uint8Array): string {
   return `sefs-${Buffer.from(fsId.subarray(0, 16)).toString('hex')}.counter`;
 }
 
@@ -118,12 +119,14 @@ export async function createVolume(store: RawStore, o: CreateVolumeOptions): Pro
   const fsId = o.crypto.randomBytes(32);
   const k = keys(o, fsId);
   let dev: BlockDevice;
+  let rawBlocks = 0;
   if (o.disk === 'pfs') {
     dev = await PfsDisk.createIn(store, { key: k.disk, crypto: o.crypto, nblocks: o.nblocks, name: DISK_DEVICE, ...(o.pfsCacheSize ? { cacheSize: o.pfsCacheSize } : {}) });
   } else {
     const sw = await loadSwornDisk();
     if (!sw) throw new SefsError('EINVAL', 'SwornDisk is not available in this build');
     const raw = await store.open(DISK_DEVICE, sw.layout.rawBlocksFor(o.nblocks));
+    rawBlocks = raw.nblocks;
     dev = await sw.mod.SwornDisk.create(raw, k.disk, o.crypto, { logicalBlocks: o.nblocks, ...o.swornOptions, ...(await trustedCounter(o, fsId, k.disk, true)) });
   }
   const hdr = new Uint8Array(BLOCK_SIZE);
@@ -133,6 +136,8 @@ export async function createVolume(store: RawStore, o: CreateVolumeOptions): Pro
   v.setUint32(12, KINDS.indexOf(o.disk), true);
   hdr.set(fsId, 16);
   hdr.set(k.check, 48);
+  // The raw disk's size: a store may keep the disk file shorter until written (HostDirStore lazy).
+  v.setFloat64(80, rawBlocks, true);
   const h = await store.open(HEADER_DEVICE, 1);
   await h.write(0, hdr);
   await h.flush();
@@ -166,7 +171,9 @@ export async function openVolume(store: RawStore, o: VolumeOptions): Promise<Vol
   } else {
     const sw = await loadSwornDisk();
     if (!sw) throw new SefsError('EINVAL', 'this volume is on a SwornDisk, which this build lacks');
-    dev = await sw.mod.SwornDisk.open(await store.open(DISK_DEVICE), k.disk, o.crypto, { ...o.swornOptions, ...(await trustedCounter(o, fsId, k.disk, false)) });
+    const rawBlocks = v.getFloat64(80, true);
+    const raw = await store.open(DISK_DEVICE, Number.isSafeInteger(rawBlocks) && rawBlocks > 0 ? rawBlocks : undefined);
+    dev = await sw.mod.SwornDisk.open(raw, k.disk, o.crypto, { ...o.swornOptions, ...(await trustedCounter(o, fsId, k.disk, false)) });
   }
   return { kind, dev, fsKey: k.sb, atomicFlush: kind === 'sworndisk', fsId };
 }
