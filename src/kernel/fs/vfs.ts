@@ -7,6 +7,7 @@
 // symlinks are expanded by the VFS (never by a file system), at most MAX_SYMLINKS per walk.
 import { fail, SysError } from '../errno.js';
 import { InodeFile, type FileDescription } from './file.js';
+import { FileLocks } from './file-lock.js';
 import type { FileSystem, Inode, Stat } from './inode.js';
 import {
   O_ACCMODE, O_CREAT, O_DIRECTORY, O_EXCL, O_NOFOLLOW, O_PATH, O_RDONLY, O_TRUNC, O_TMPFILE,
@@ -25,11 +26,19 @@ export function pathString(stack: PathStack): string {
   return stack.length <= 1 ? '/' : stack.slice(1).map((e) => e.name).join('/').replace(/^/, '/');
 }
 
-export interface Mount { target: string; fs: FileSystem; mountpoint: PathStack }
+export interface Mount {
+  target: string;
+  fs: FileSystem;
+  mountpoint: PathStack;
+  /** What mount(2) was given (for the mount table); boot mounts leave them empty. */
+  source?: string;
+}
 
 export class Vfs {
   private readonly mounts = new Map<string, Mount>(); // key: dev:ino of the covered directory
   readonly rootStack: PathStack;
+  /** flock and POSIX record locks of every file. */
+  readonly locks = new FileLocks();
 
   constructor(readonly rootFs: FileSystem) {
     this.rootStack = [{ inode: rootFs.root, name: '' }];
@@ -37,7 +46,7 @@ export class Vfs {
 
   private key(i: Inode): string { return `${i.fs.dev}:${i.ino}`; }
 
-  /** Mounts `fs` on the directory at `target` (created in the parent fs if missing and writable). */
+  /** Mounts `fs` on the directory at `target` (created in the parent fs if missing and writable); boot's mounts. */
   async mount(target: string, fs: FileSystem): Promise<void> {
     let stack: PathStack;
     try {
@@ -47,20 +56,41 @@ export class Vfs {
       await this.mkdirp(target);
       stack = await this.walk(this.rootStack, target, true);
     }
+    this.mountAt(stack, fs);
+  }
+
+  /**
+   * Mounts `fs` on the resolved directory `stack` (mount(2)). A directory that already is a
+   * mount's root gets the new mount stacked on top, as on Linux. Errors: ENOTDIR, EBUSY for '/'.
+   */
+  mountAt(stack: PathStack, fs: FileSystem, source?: string): Mount {
     const top = stack[stack.length - 1]!;
-    if (top.inode.type !== 'dir') fail('ENOTDIR', `mount target ${target} is not a directory`);
+    if (top.inode.type !== 'dir') fail('ENOTDIR', `mount target ${pathString(stack)} is not a directory`);
     if (stack.length === 1) fail('EBUSY', 'cannot mount over /');
-    this.mounts.set(this.key(top.inode), { target: pathString(stack), fs, mountpoint: stack });
+    if (top.inode === fs.root) fail('EBUSY', 'already mounted here');
+    const m: Mount = { target: pathString(stack), fs, mountpoint: stack, ...(source !== undefined ? { source } : {}) };
+    this.mounts.set(this.key(top.inode), m);
+    return m;
+  }
+
+  /** The mount whose root is the last entry of `stack` (the topmost one there), if any. */
+  mountRootedAt(stack: PathStack): Mount | undefined {
+    const top = stack[stack.length - 1]!.inode;
+    for (const m of this.mounts.values()) if (m.fs.root === top) return m;
+    return undefined;
+  }
+
+  /** Removes `m` from the mount table (the caller decides about busy checks and unmounting the fs). */
+  detach(m: Mount): void {
+    for (const [k, x] of this.mounts) if (x === m) this.mounts.delete(k);
   }
 
   async umount(target: string): Promise<void> {
     const stack = await this.walk(this.rootStack, target, true);
-    const top = stack[stack.length - 1]!;
-    if (stack.length === 1) fail('EBUSY');
-    for (const [k, m] of this.mounts) {
-      if (m.fs.root === top.inode) { this.mounts.delete(k); await m.fs.unmount?.(); return; }
-    }
-    fail('EINVAL', `${target} is not a mountpoint`);
+    if (stack.length === 1) fail('EBUSY', 'cannot unmount /');
+    const m = this.mountRootedAt(stack) ?? fail('EINVAL', `${target} is not a mountpoint`);
+    this.detach(m);
+    await m.fs.unmount?.();
   }
 
   mountList(): Mount[] { return [...this.mounts.values()]; }
@@ -81,10 +111,11 @@ export class Vfs {
     }
   }
 
-  /** The root of what is mounted on `i`, or `i` itself. */
+  /** The root of what is mounted on `i` (the topmost of stacked mounts), or `i` itself. */
   private covered(i: Inode): Inode {
     if (i.type !== 'dir' || this.mounts.size === 0) return i;
-    return this.mounts.get(this.key(i))?.fs.root ?? i;
+    for (let m = this.mounts.get(this.key(i)); m; m = this.mounts.get(this.key(i))) i = m.fs.root;
+    return i;
   }
 
   /**
@@ -184,7 +215,7 @@ export class Vfs {
     if (acc !== O_RDONLY || (flags & O_TRUNC)) this.checkWritable(inode);
     if ((flags & O_TRUNC) && inode.type === 'file' && acc !== O_RDONLY) await inode.setattr({ size: 0 });
     const handle = flags & O_PATH ? { read: async () => fail('EBADF'), write: async () => fail('EBADF'), sync: async () => {}, close: async () => {} } : await inode.open(flags);
-    return new InodeFile(inode, handle, flags, stack, pathString(stack));
+    return new InodeFile(inode, handle, flags, stack, pathString(stack), this.locks);
   }
 
   async stat(start: PathStack, path: string, follow: boolean): Promise<Stat> {
