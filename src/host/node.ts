@@ -44,6 +44,7 @@ export const nodeHostFs: HostFs = {
   chmod: (p, m) => wrap(() => fs.chmodSync(p, m)),
   utimes: (p, a, m) => wrap(() => fs.lutimesSync(p, a, m)),
   readFile: (p) => wrap(() => fs.readFileSync(p)),
+  realpath: (p) => wrap(() => fs.realpathSync.native(p)),
   statfs: (p) => wrap(() => {
     const s = fs.statfsSync(p);
     return { type: s.type, bsize: s.bsize, blocks: s.blocks, bfree: s.bfree, bavail: s.bavail, files: s.files, ffree: s.ffree };

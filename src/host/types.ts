@@ -32,6 +32,8 @@ export interface HostFs {
   readFile(path: string): Uint8Array;
   /** The host file system's statfs numbers, where the host can tell (optional). */
   statfs?(path: string): HostStatFs;
+  /** The canonical absolute path (symlinks resolved), or HostError (optional: mount(2) of hostfs needs it). */
+  realpath?(path: string): string;
   constants: { O_RDONLY: number; O_WRONLY: number; O_RDWR: number; O_CREAT: number; O_EXCL: number; O_TRUNC: number; O_APPEND: number; O_NOFOLLOW: number; O_DIRECTORY: number };
 }
 

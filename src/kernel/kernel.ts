@@ -23,6 +23,7 @@ import { SIG_IGN, SA_NOCLDWAIT, CLD_EXITED, CLD_KILLED, CLD_DUMPED, type SigInfo
 import { sendSignal, killProcess, userInfo } from './process/signal-delivery.js';
 import { loadProgram } from './process/loader.js';
 import type { FileSystem } from './fs/inode.js';
+import { defaultMountFactory, type MountFactory } from './fs/mount-factory.js';
 import type { FileDescription } from './fs/file.js';
 import { O_DIRECTORY } from './fs/flags.js';
 import { ModuleCache, type CompiledProgram } from '../runtime/module-cache.js';
@@ -47,6 +48,8 @@ export interface KernelOptions {
   hostname?: string;
   /** Idle workers kept warm. */
   warmWorkers?: number;
+  /** What mount(2) can mount (default: ramfs and hostfs, see fs/mount-factory.ts). */
+  mountFactory?: MountFactory;
 }
 
 export interface SpawnOptions {
@@ -73,6 +76,8 @@ export class Kernel {
   readonly modules = new ModuleCache();
   readonly pool: WorkerPool;
   readonly bootNs: bigint;
+  /** Creates the file systems mount(2) asks for. */
+  readonly mountFactory: MountFactory;
   /** resource_limits.user_space_size: the memory all processes share (reported by sysinfo). */
   userSpaceBytes = 300 * 1024 * 1024;
   private nextPid = 1;
@@ -84,6 +89,7 @@ export class Kernel {
     this.hostname = opts.hostname ?? 'occlum-node';
     this.pool = new WorkerPool(opts.warmWorkers ?? 2);
     this.bootNs = opts.host.clock.monotonicNs();
+    this.mountFactory = opts.mountFactory ?? defaultMountFactory(opts.host);
   }
 
   private input: HostInput | undefined;

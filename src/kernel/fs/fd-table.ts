@@ -68,5 +68,8 @@ export class FdTable {
     for (let fd = 0; fd < this.slots.length; fd++) if (this.slots[fd]) await this.close(fd);
   }
 
+  /** The open file descriptions (one entry per fd). */
+  files(): FileDescription[] { return this.slots.flatMap((s) => (s ? [s.file] : [])); }
+
   count(): number { return this.slots.filter(Boolean).length; }
 }
