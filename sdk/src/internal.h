@@ -83,6 +83,14 @@ struct k_sysinfo {
 	char f_[8];
 };
 
+/* Linux's struct statfs with 64-bit fields. */
+struct k_statfs {
+	uint64_t type, bsize, blocks, bfree, bavail, files, ffree;
+	int32_t fsid[2];
+	uint64_t namelen, frsize, flags, spare[4];
+};
+
+_Static_assert(sizeof(struct k_statfs) == 120, "k_statfs");
 _Static_assert(sizeof(struct k_sigaction) == 24, "k_sigaction");
 _Static_assert(sizeof(struct k_siginfo) == 28, "k_siginfo");
 _Static_assert(sizeof(struct k_timespec) == 16, "k_timespec");
@@ -138,6 +146,14 @@ LINUX_IMPORT(eventfd2) int __linux_eventfd2(unsigned initval, int flags);
 LINUX_IMPORT(ppoll) int __linux_ppoll(struct k_pollfd *fds, int nfds, const struct k_timespec *timeout,
 	const uint64_t *sigmask);
 LINUX_IMPORT(ioctl) int __linux_ioctl(int fd, unsigned request, void *arg);
+LINUX_IMPORT(flock) int __linux_flock(int fd, int op);
+LINUX_IMPORT(fallocate) int __linux_fallocate(int fd, int mode, int64_t offset, int64_t len);
+LINUX_IMPORT(getdents64) int __linux_getdents64(int fd, void *buf, size_t len);
+LINUX_IMPORT(statfs) int __linux_statfs(const char *path, struct k_statfs *buf);
+LINUX_IMPORT(fstatfs) int __linux_fstatfs(int fd, struct k_statfs *buf);
+LINUX_IMPORT(mount) int __linux_mount(const char *source, const char *target, const char *type,
+	unsigned long flags, const void *data);
+LINUX_IMPORT(umount2) int __linux_umount2(const char *target, int flags);
 
 /* process world */
 LINUX_IMPORT(umask) int __linux_umask(unsigned mask);
