@@ -296,10 +296,8 @@ export class Vfs {
   async rename(oldStart: PathStack, oldPath: string, newStart: PathStack, newPath: string): Promise<void> {
     const a = await this.walkParent(oldStart, oldPath);
     const b = await this.walkParent(newStart, newPath);
-    for (const n of [a.name, b.name]) {
-      if (n === '/' ) fail('EBUSY');
-      if (n === '.' || n === '..') fail('EINVAL');
-    }
+    // Linux's do_renameat2: a last component that is not a name ('/', '.', '..') is EBUSY.
+    for (const n of [a.name, b.name]) if (n === '/' || n === '.' || n === '..') fail('EBUSY');
     const from = a.parent[a.parent.length - 1]!.inode;
     const to = b.parent[b.parent.length - 1]!.inode;
     const src = await from.lookup(a.name);

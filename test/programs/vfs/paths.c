@@ -9,6 +9,9 @@
 #include <unistd.h>
 #include "vfs_test.h"
 
+/* fd numbers differ (WASI's preopen is fd 3): report success as 0 */
+#define OPENED(expr) ((expr) < 0 ? -1 : 0)
+
 static long fsize(const char *p)
 {
 	struct stat st;
@@ -33,7 +36,7 @@ int main(void)
 		else snprintf(target, sizeof target, "l%d", i - 1);
 		symlink(target, name);
 	}
-	CALL("open 40 links", fd = open("l40", O_RDONLY));
+	CALL("open 40 links", OPENED(fd = open("l40", O_RDONLY)));
 	if (fd >= 0) close(fd);
 	CALL("open 41 links", open("l41", O_RDONLY));
 	CALL("symlink loop a", symlink("loopb", "loopa"));
@@ -42,9 +45,9 @@ int main(void)
 	CALL("stat loop", stat("loopa", &(struct stat){0}));
 	CALL("lstat loop", lstat("loopa", &(struct stat){0}));
 	CALL("open O_NOFOLLOW on symlink", open("l1", O_RDONLY | O_NOFOLLOW));
-	CALL("open O_NOFOLLOW on dir symlink comp", fd = open("dl/f", O_RDONLY | O_NOFOLLOW));
+	CALL("open O_NOFOLLOW on dir symlink comp", OPENED(fd = open("dl/f", O_RDONLY | O_NOFOLLOW)));
 	CALL("symlink dl -> d/sub", symlink("d/sub", "dl"));
-	CALL("open O_NOFOLLOW through dir symlink", fd = open("dl/../f", O_RDONLY | O_NOFOLLOW));
+	CALL("open O_NOFOLLOW through dir symlink", OPENED(fd = open("dl/../f", O_RDONLY | O_NOFOLLOW)));
 	if (fd >= 0) {
 		CALL("read via dl/../f", read(fd, buf, sizeof buf));
 		close(fd);
@@ -54,7 +57,7 @@ int main(void)
 	CALL("open dangling", open("dangle", O_RDONLY));
 	CALL("creat through dangling into missing dir", open("dangle", O_CREAT | O_WRONLY, 0644));
 	CALL("symlink dangle2", symlink("made", "dangle2"));
-	CALL("creat through dangling", fd = open("dangle2", O_CREAT | O_WRONLY, 0644));
+	CALL("creat through dangling", OPENED(fd = open("dangle2", O_CREAT | O_WRONLY, 0644)));
 	if (fd >= 0) close(fd);
 	CALL("stat made", fsize("made"));
 	CALL("O_CREAT|O_EXCL on dangling", open("dangle", O_CREAT | O_EXCL | O_WRONLY, 0644));
@@ -71,22 +74,22 @@ int main(void)
 	CALL("size after append", fsize("d/f"));
 	CALL("O_EXCL existing", open("d/f", O_CREAT | O_EXCL | O_WRONLY, 0644));
 	CALL("O_EXCL on symlink", open("l1", O_CREAT | O_EXCL | O_WRONLY, 0644));
-	CALL("O_TRUNC rdonly keeps? open", fd = open("d/f", O_RDWR | O_TRUNC));
+	CALL("O_TRUNC rdonly keeps? open", OPENED(fd = open("d/f", O_RDWR | O_TRUNC)));
 	close(fd);
 	CALL("size after O_TRUNC", fsize("d/f"));
 	CALL("O_DIRECTORY on file", open("d/f", O_RDONLY | O_DIRECTORY));
-	CALL("O_DIRECTORY on dir", fd = open("d", O_RDONLY | O_DIRECTORY));
+	CALL("O_DIRECTORY on dir", OPENED(fd = open("d", O_RDONLY | O_DIRECTORY)));
 	if (fd >= 0) close(fd);
-	CALL("O_DIRECTORY on dir symlink", fd = open("dl", O_RDONLY | O_DIRECTORY));
+	CALL("O_DIRECTORY on dir symlink", OPENED(fd = open("dl", O_RDONLY | O_DIRECTORY)));
 	if (fd >= 0) close(fd);
 	CALL("open dir for writing", open("d", O_WRONLY));
 	CALL("trailing slash on file", open("d/f/", O_RDONLY));
 	CALL("creat trailing slash", open("newfile/", O_CREAT | O_WRONLY, 0644));
 	CALL("path through file", open("d/f/x", O_RDONLY));
-	CALL("O_CLOEXEC", fd = open("d/f", O_RDONLY | O_CLOEXEC));
+	CALL("O_CLOEXEC", OPENED(fd = open("d/f", O_RDONLY | O_CLOEXEC)));
 	CALL("F_GETFD", fcntl(fd, F_GETFD));
 	close(fd);
-	CALL("no O_CLOEXEC", fd = open("d/f", O_RDONLY));
+	CALL("no O_CLOEXEC", OPENED(fd = open("d/f", O_RDONLY)));
 	CALL("F_GETFD", fcntl(fd, F_GETFD));
 	close(fd);
 
