@@ -6,7 +6,8 @@ import { test } from 'node:test';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { PROGRAMS_DIR, compileProgram } from './helpers/libos.js';
+import assert from 'node:assert/strict';
+import { PROGRAMS_DIR, compileProgram, runInLibOS, tempDir } from './helpers/libos.js';
 import { assertSameAsNative } from './helpers/differential.js';
 
 const VFS_DIR = path.join(PROGRAMS_DIR, 'vfs');
@@ -23,6 +24,86 @@ for (const name of DIFFERENTIAL) {
   });
 }
 
-test('every differential program exists', () => {
-  for (const name of DIFFERENTIAL) fs.accessSync(path.join(VFS_DIR, `${name}.c`));
+
+/** What mounts.c prints on Linux semantics; `hostType` is the host's statfs magic for the hostfs directory. */
+function expectedMounts(hostType: number): string {
+  return `statfs /: type 0x858458f6
+statfs /tmp: type 0x858458f6
+mkdir /mnt: 0
+mkdir /mnt/r: 0
+mount ramfs: 0
+statfs /mnt/r: type 0x858458f6
+rename across mounts: -1 EXDEV
+link across mounts: -1 EXDEV
+rename within the mount: 0
+rmdir a mountpoint: -1 EBUSY
+rename a mountpoint: -1 EBUSY
+stat /mnt/r/.. is /mnt: 1
+fallocate PUNCH_HOLE: -1 EOPNOTSUPP
+chdir into the mount: 0
+umount (cwd inside): -1 EBUSY
+chdir /: 0
+umount (file open inside): -1 EBUSY
+umount2 MNT_DETACH: 0
+the open file still reads: 1
+gone from the namespace: -1 ENOENT
+umount again (not a mountpoint): -1 EINVAL
+umount /: -1 EBUSY
+mount over /: -1 EBUSY
+umount missing: -1 ENOENT
+umount bad flags: -1 EINVAL
+mount unknown type: -1 ENODEV
+mount on a missing dir: -1 ENOENT
+mount on a file: -1 ENOTDIR
+mount MS_BIND: -1 EINVAL
+hostfs without dir=: -1 EINVAL
+hostfs relative dir=: -1 EINVAL
+hostfs missing dir=: -1 ENOENT
+mkdir /mnt/h: 0
+mount hostfs: 0
+statfs /mnt/h: type ${'0x' + hostType.toString(16)}
+umount hostfs: 0
+the file left with it: -1 ENOENT
+mount hostfs read-only: 0
+ro: creat: -1 EROFS
+ro: open O_WRONLY: -1 EROFS
+ro: open O_RDWR: -1 EROFS
+ro: open O_RDONLY|O_TRUNC: -1 EROFS
+ro: open O_RDONLY: 0
+ro: mkdir: -1 EROFS
+ro: symlink: -1 EROFS
+ro: link: -1 EROFS
+ro: rename: -1 EROFS
+ro: unlink: -1 EROFS
+ro: truncate: -1 EROFS
+ro: chmod: -1 EROFS
+ro: utimensat: -1 EROFS
+ro: access W_OK: -1 EROFS
+ro: access R_OK: 0
+ro: ST_RDONLY 1
+umount2 MNT_FORCE: 0
+mount ramfs read-only: 0
+ro: creat on an empty read-only ramfs: -1 EROFS
+umount: 0
+mount ramfs 1: 0
+mount ramfs 2 on top: 0
+top hides the first: -1 ENOENT
+umount top: 0
+first is back: 0
+umount first: 0
+`;
+}
+
+test('vfs/mounts: mount/umount2 at run time, read-only mounts, EXDEV, statfs magic numbers (LibOS only)', { timeout: 120_000 }, async () => {
+  const host = tempDir('occlum-ts-vfs-host-');
+  try {
+    const r = await runInLibOS(await compileProgram(path.join(VFS_DIR, 'mounts.c')), [host], { cwd: '/tmp' });
+    assert.deepEqual(r.kernelLog.filter((l) => /kernel bug/i.test(l)), []);
+    assert.equal(r.stdout, expectedMounts(fs.statfsSync(host).type));
+    assert.equal(r.status, 0, r.stderr);
+    // The hostfs mount wrote through to the host directory.
+    assert.equal(fs.readFileSync(path.join(host, 'from-libos'), 'utf8'), 'written in the LibOS');
+  } finally {
+    fs.rmSync(host, { recursive: true, force: true });
+  }
 });
