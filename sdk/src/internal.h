@@ -154,6 +154,9 @@ LINUX_IMPORT(fstatfs) int __linux_fstatfs(int fd, struct k_statfs *buf);
 LINUX_IMPORT(mount) int __linux_mount(const char *source, const char *target, const char *type,
 	unsigned long flags, const void *data);
 LINUX_IMPORT(umount2) int __linux_umount2(const char *target, int flags);
+LINUX_IMPORT(faccessat) int __linux_faccessat(int dirfd, const char *path, int mode, int flags);
+LINUX_IMPORT(fchmodat) int __linux_fchmodat(int dirfd, const char *path, unsigned mode);
+LINUX_IMPORT(fchmod) int __linux_fchmod(int fd, unsigned mode);
 
 /* process world */
 LINUX_IMPORT(umask) int __linux_umask(unsigned mask);
@@ -208,6 +211,15 @@ int __occlum_oflags_from_linux(int linux_flags);
 #define L_O_CLOEXEC   02000000
 #define L_O_SYNC      04010000
 #define L_O_PATH      010000000
+
+#define L_AT_FDCWD (-100)
+#define L_AT_SYMLINK_NOFOLLOW 0x100
+
+/* A wasi-libc dirfd (AT_FDCWD is -2 there) as the kernel's. */
+static inline int __occlum_dirfd(int fd)
+{
+	return fd == -2 ? L_AT_FDCWD : fd;
+}
 
 #define L_SIG_DFL 0u
 #define L_SIG_IGN 1u

@@ -152,7 +152,11 @@ export class LibOS {
     try {
       fs.mkdirSync(path.join(imageDir, 'bin'));
       fs.mkdirSync(path.join(imageDir, 'tmp'));
-      for (const [name, wasm] of Object.entries(programs)) fs.copyFileSync(wasm, path.join(imageDir, 'bin', name));
+      for (const [name, wasm] of Object.entries(programs)) {
+        // Installed executable (the compile cache's files are 0644; access(X_OK) sees the mode).
+        fs.copyFileSync(wasm, path.join(imageDir, 'bin', name));
+        fs.chmodSync(path.join(imageDir, 'bin', name), 0o755);
+      }
       for (const d of opts.dirs ?? []) fs.mkdirSync(path.join(imageDir, d), { recursive: true });
       for (const [p, data] of Object.entries(opts.files ?? {})) {
         if (!p.startsWith('/')) throw new Error(`files: ${p} is not an absolute path`);

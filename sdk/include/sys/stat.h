@@ -1,5 +1,5 @@
-/* occlum-ts SDK: <sys/stat.h> = wasi-libc's plus umask (libocclum, on the kernel's `linux.umask`)
- * and a utimensat that checks its flags as Linux does. */
+/* occlum-ts SDK: <sys/stat.h> = wasi-libc's plus umask (libocclum, on the kernel's `linux.umask`),
+ * a utimensat that checks its flags as Linux does, and a working chmod family. */
 #ifndef __OCCLUM_SYS_STAT_H
 #define __OCCLUM_SYS_STAT_H
 
@@ -12,6 +12,10 @@ extern "C" {
 mode_t umask(mode_t);
 /* utimensat with Linux's flag check (EINVAL for unknown flags), then wasi-libc's. */
 int utimensat(int, const char *, const struct timespec [2], int) __asm__("__occlum_utimensat");
+/* chmod family on the kernel's `linux.fchmodat`/`fchmod` (wasi-libc's fail with ENOSYS). */
+int chmod(const char *, mode_t) __asm__("__occlum_chmod");
+int fchmod(int, mode_t) __asm__("__occlum_fchmod");
+int fchmodat(int, const char *, mode_t, int) __asm__("__occlum_fchmodat");
 
 #ifdef __cplusplus
 }
