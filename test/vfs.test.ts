@@ -9,6 +9,10 @@ import { execFileSync } from 'node:child_process';
 import assert from 'node:assert/strict';
 import { PROGRAMS_DIR, compileProgram, runInLibOS, tempDir } from './helpers/libos.js';
 import { assertSameAsNative } from './helpers/differential.js';
+import type { Host } from '../src/host/types.js';
+import { nodeCrypto } from '../src/host/node-crypto.js';
+import { defaultMountFactory } from '../src/kernel/fs/mount-factory.js';
+import { sefsMountFactory } from '../src/instance/sefs-mount.js';
 
 const VFS_DIR = path.join(PROGRAMS_DIR, 'vfs');
 const HAVE_GCC = (() => {
@@ -103,6 +107,25 @@ test('vfs/mounts: mount/umount2 at run time, read-only mounts, EXDEV, statfs mag
     assert.equal(r.status, 0, r.stderr);
     // The hostfs mount wrote through to the host directory.
     assert.equal(fs.readFileSync(path.join(host, 'from-libos'), 'utf8'), 'written in the LibOS');
+  } finally {
+    fs.rmSync(host, { recursive: true, force: true });
+  }
+});
+
+test('vfs/sefs_mount: mount(2) of an encrypted sefs in a host directory, kept across mounts and kernels', { timeout: 120_000 }, async () => {
+  const host = tempDir('occlum-ts-vfs-sefs-');
+  const sealingKey = new Uint8Array(32).fill(7);
+  const factory = (key: Uint8Array) => (h: Host) => sefsMountFactory(defaultMountFactory(h), { host: h, crypto: nodeCrypto, sealingKey: key });
+  try {
+    const wasm = await compileProgram(path.join(VFS_DIR, 'sefs_mount.c'));
+    const created = await runInLibOS(wasm, ['create', host], { mountFactory: factory(sealingKey) });
+    assert.equal(created.stdout, 'mount sefs: 0\ntype 0x53454653\nwrite: 18\nfsync: 0\numount: 0\ngone: -1 ENOENT\n', created.stderr);
+    // Encrypted at rest: the plaintext is nowhere in the host files.
+    for (const f of fs.readdirSync(host)) assert.ok(!fs.readFileSync(path.join(host, f)).includes('kept across mounts'), f);
+    const reopened = await runInLibOS(wasm, ['reopen', host], { mountFactory: factory(sealingKey) });
+    assert.equal(reopened.stdout, 'mount sefs: 0\ntype 0x53454653\nread: 18\ndata: kept across mounts\numount: 0\ngone: -1 ENOENT\n', reopened.stderr);
+    const wrongKey = await runInLibOS(wasm, ['reopen', host], { mountFactory: factory(new Uint8Array(32).fill(8)) });
+    assert.match(wrongKey.stdout, /^mount sefs: -1 EACCES\n/);
   } finally {
     fs.rmSync(host, { recursive: true, force: true });
   }

@@ -286,6 +286,7 @@ export class Kernel {
     for (const p of [...this.processes.values()]) if (p.alive) await killProcess(p, SIGKILL, false);
     await this.pool.shutdown();
     await this.vfs.syncAll();
+    await this.vfs.releaseOwned();
   }
 }
 

@@ -23,7 +23,8 @@ import { HostInput, StdioFile } from '../../src/kernel/fs/stdio.js';
 import { Log, type LogLevel } from '../../src/kernel/log.js';
 import type { Process } from '../../src/kernel/process/process.js';
 import { nodeHost, nodeHostFs } from '../../src/host/node.js';
-import { HostError, type HostStdio } from '../../src/host/types.js';
+import { HostError, type Host, type HostStdio } from '../../src/host/types.js';
+import type { MountFactory } from '../../src/kernel/fs/mount-factory.js';
 import { populateFromHost } from '../../src/instance/image-loader.js';
 import { compileCached } from '../../src/sdk/compiler.js';
 
@@ -99,6 +100,8 @@ export interface BootOptions {
   mounts?: { target: string; fs: FileSystem }[];
   /** Kernel log level; lines are collected in LibOS.kernelLog (default 'error'). */
   logLevel?: LogLevel;
+  /** What mount(2) can mount, given the booted host (default: the kernel's, ramfs and hostfs). */
+  mountFactory?: (host: Host) => MountFactory;
 }
 
 export interface SpawnOpts {
@@ -168,7 +171,10 @@ export class LibOS {
       const host = nodeHost({ stdio: new CaptureStdio(), log: (line) => log.push(line) });
       const root = new RamFs(() => host.clock.realtimeNs());
       populateFromHost(root, host.fs, imageDir);
-      const kernel = new Kernel({ host, rootFs: root, log: new Log(opts.logLevel ?? 'error', (line) => log.push(line)) });
+      const kernel = new Kernel({
+        host, rootFs: root, log: new Log(opts.logLevel ?? 'error', (line) => log.push(line)),
+        ...(opts.mountFactory ? { mountFactory: opts.mountFactory(host) } : {}),
+      });
       if (opts.hostDir !== undefined) {
         const real = fs.realpathSync(opts.hostDir);
         await kernel.vfs.mount('/host', new HostFsMount(nodeHostFs, real, hostRealpath));

@@ -3,7 +3,7 @@
  * libocclum's, on the kernel's `linux.mount`/`umount2`. What can be mounted is Occlum's:
  *   mount("hostfs", dir, "hostfs", 0, "dir=<absolute host directory>")
  *   mount("ramfs", dir, "ramfs", 0, NULL)
- *   mount("sefs", dir, "sefs", 0, "dir=<host directory>")   (when the instance allows it)
+ *   mount("sefs", dir, "sefs", 0, "dir=<host directory>[,size=64MB]")  (when the instance allows it)
  * MS_RDONLY makes the mount read-only (EROFS); '/' can be neither mounted over nor unmounted.
  */
 #ifndef __OCCLUM_SYS_MOUNT_H

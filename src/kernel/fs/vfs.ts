@@ -39,6 +39,8 @@ export class Vfs {
   readonly rootStack: PathStack;
   /** flock and POSIX record locks of every file. */
   readonly locks = new FileLocks();
+  /** File systems mount(2) created: the kernel unmounts them (at umount2, or at shutdown if still in use). */
+  private readonly owned = new Set<FileSystem>();
 
   constructor(readonly rootFs: FileSystem) {
     this.rootStack = [{ inode: rootFs.root, name: '' }];
@@ -94,6 +96,20 @@ export class Vfs {
   }
 
   mountList(): Mount[] { return [...this.mounts.values()]; }
+
+  /** Marks `fs` as created by the kernel (mount(2)): releaseOwned() unmounts it. */
+  adopt(fs: FileSystem): void { this.owned.add(fs); }
+
+  /** Unmounts an adopted file system now (umount2 of an unused mount). */
+  async release(fs: FileSystem): Promise<void> {
+    this.owned.delete(fs);
+    await fs.unmount?.();
+  }
+
+  /** Kernel shutdown: unmounts what mount(2) created and is still mounted or lazily detached. */
+  async releaseOwned(): Promise<void> {
+    for (const fs of [...this.owned].reverse()) await this.release(fs);
+  }
 
   /** Syncs every mounted file system (kernel shutdown); whoever created a file system unmounts it. */
   async syncAll(): Promise<void> {

@@ -26,6 +26,7 @@ export async function sysMount(t: Thread, source: string, target: string, type: 
     await fs.unmount?.();
     throw e;
   }
+  vfs.adopt(fs);
   t.kernel.log.info(`mount: ${type} at ${target}`);
   return 0;
 }
@@ -45,7 +46,7 @@ function busy(t: Thread, m: Mount): boolean {
 /**
  * umount2: EINVAL if `target` is not the root of a mount, EBUSY for '/' and for a mount in use
  * (unless MNT_DETACH: then it leaves the namespace now, and its file system is synced but only
- * released at shutdown, as Linux's lazy unmount keeps it for its users). MNT_FORCE is accepted.
+ * released at kernel shutdown, as Linux's lazy unmount keeps it for its users). MNT_FORCE is accepted.
  */
 export async function sysUmount2(t: Thread, target: string, flags: number): Promise<number> {
   if (flags & ~(MNT_FORCE | MNT_DETACH | MNT_EXPIRE | UMOUNT_NOFOLLOW)) fail('EINVAL', `umount2 flags ${flags}`);
@@ -58,8 +59,8 @@ export async function sysUmount2(t: Thread, target: string, flags: number): Prom
   const inUse = busy(t, m);
   if (inUse && !(flags & MNT_DETACH)) fail('EBUSY', `${m.target} is in use`);
   vfs.detach(m);
-  if (inUse) await m.fs.sync?.();
-  else await m.fs.unmount?.();
+  if (inUse) await m.fs.sync?.(); // still in use: released at shutdown
+  else await vfs.release(m.fs);
   t.kernel.log.info(`umount: ${m.target}`);
   return 0;
 }
