@@ -1,7 +1,7 @@
 // VFS semantics as Linux (issue #5 item 1): the C programs in test/programs/vfs run in the LibOS
 // and natively (gcc) and must print the same; what cannot run natively (mounts, read-only file
 // systems, statfs magic numbers) is checked in the LibOS against Linux's documented values.
-// covers: openat newfstatat readlinkat symlinkat linkat renameat unlinkat mkdirat ftruncate fallocate utimensat fsync fdatasync getdents64 statfs fstatfs flock fcntl mount umount2
+// covers: openat newfstatat readlinkat symlinkat linkat renameat unlinkat mkdirat ftruncate fallocate utimensat fsync fdatasync getdents64 statfs fstatfs flock fcntl mount umount2 faccessat access fchmodat chmod fchmod
 import { test } from 'node:test';
 import * as fs from 'node:fs';
 import * as path from 'node:path';

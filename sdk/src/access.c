@@ -1,5 +1,5 @@
-/* access/faccessat (the headers name them __occlum_*), chmod/fchmod/fchmodat: on the kernel's
- * `linux` imports, which know mode bits and read-only mounts (WASI knows neither). */
+/* access/faccessat, chmod/fchmod/fchmodat and mkdir/mkdirat (the headers name them __occlum_*):
+ * on the kernel's `linux` imports, which know mode bits and read-only mounts (WASI knows neither). */
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -33,4 +33,14 @@ int chmod(const char *path, mode_t mode) /* = __occlum_chmod */
 int fchmod(int fd, mode_t mode) /* = __occlum_fchmod */
 {
 	return __occlum_ret(__linux_fchmod(fd, mode));
+}
+
+int mkdirat(int dirfd, const char *path, mode_t mode) /* = __occlum_mkdirat */
+{
+	return __occlum_ret(__linux_mkdirat(__occlum_dirfd(dirfd), path, mode));
+}
+
+int mkdir(const char *path, mode_t mode) /* = __occlum_mkdir */
+{
+	return __occlum_ret(__linux_mkdirat(L_AT_FDCWD, path, mode));
 }

@@ -157,6 +157,7 @@ LINUX_IMPORT(umount2) int __linux_umount2(const char *target, int flags);
 LINUX_IMPORT(faccessat) int __linux_faccessat(int dirfd, const char *path, int mode, int flags);
 LINUX_IMPORT(fchmodat) int __linux_fchmodat(int dirfd, const char *path, unsigned mode);
 LINUX_IMPORT(fchmod) int __linux_fchmod(int fd, unsigned mode);
+LINUX_IMPORT(mkdirat) int __linux_mkdirat(int dirfd, const char *path, unsigned mode);
 
 /* process world */
 LINUX_IMPORT(umask) int __linux_umask(unsigned mask);

@@ -320,6 +320,7 @@ const linuxFns: Record<string, Def> = {
   faccessat: { syscalls: ['faccessat', 'access'], fn: (t, a) => P.sysFaccessat(t, a[0]!, t.mem.cstring(u(a[1]!)), a[2]!, a[3]!) },
   fchmodat: { syscalls: ['fchmodat', 'chmod'], fn: (t, a) => P.sysFchmodat(t, a[0]!, t.mem.cstring(u(a[1]!)), u(a[2]!)) },
   fchmod: { fn: (t, a) => P.sysFchmod(t, a[0]!, u(a[1]!)) },
+  mkdirat: { syscalls: ['mkdirat', 'mkdir'], fn: (t, a) => P.sysMkdirat(t, a[0]!, t.mem.cstring(u(a[1]!)), u(a[2]!)) },
   eventfd2: { fn: (t, a) => Pipe.sysEventfd2(t, a[0]!, a[1]!) },
   ppoll: {
     restartable: false,

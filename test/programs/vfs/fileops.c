@@ -180,6 +180,40 @@ int main(void)
 	CALL("statfs missing", statfs("missing/x", &sf));
 	CALL("fstatfs bad fd", fstatfs(99, &sf));
 
+	/* modes: chmod/fchmod/fchmodat, stat's permission bits, access (everyone is root) */
+	umask(022);
+	fd = open("m", O_CREAT | O_WRONLY, 0666);
+	fstat(fd, &st);
+	printf("created 0666 under umask 022: %o\n", (unsigned)(st.st_mode & 07777));
+	CALL("fchmod 0600", fchmod(fd, 0600));
+	fstat(fd, &st);
+	printf("mode %o, regular %d\n", (unsigned)(st.st_mode & 07777), S_ISREG(st.st_mode));
+	close(fd);
+	CALL("chmod 4755", chmod("m", 04755));
+	stat("m", &st);
+	printf("mode %o\n", (unsigned)(st.st_mode & 07777));
+	CALL("access X_OK (x set)", access("m", X_OK));
+	CALL("fchmodat 0644", fchmodat(AT_FDCWD, "m", 0644, 0));
+	CALL("access X_OK (no x bit, even for root)", access("m", X_OK));
+	CALL("access W_OK|R_OK", access("m", W_OK | R_OK));
+	CALL("access bad mode", access("m", 0100));
+	CALL("access missing", access("missing", F_OK));
+	CALL("chmod missing", chmod("missing", 0644));
+	mkdir("dm", 0700);
+	stat("dm", &st);
+	printf("dir mode %o, dir %d\n", (unsigned)(st.st_mode & 07777), S_ISDIR(st.st_mode));
+	CALL("access X_OK on a dir", access("dm", X_OK));
+	lstat("tl", &st);
+	printf("symlink %d mode %o\n", S_ISLNK(st.st_mode), (unsigned)(st.st_mode & 0777));
+	CALL("fstatat NOFOLLOW", fstatat(AT_FDCWD, "tl", &st, AT_SYMLINK_NOFOLLOW));
+	printf("symlink %d\n", S_ISLNK(st.st_mode));
+	int pp[2];
+	pipe(pp);
+	fstat(pp[0], &st);
+	printf("pipe is a fifo: %d\n", S_ISFIFO(st.st_mode));
+	close(pp[0]);
+	close(pp[1]);
+
 	getdents_test();
 	return 0;
 }
