@@ -13,6 +13,8 @@ import type { Host } from '../src/host/types.js';
 import { nodeCrypto } from '../src/host/node-crypto.js';
 import { defaultMountFactory } from '../src/kernel/fs/mount-factory.js';
 import { sefsMountFactory } from '../src/instance/sefs-mount.js';
+import { FileLocks } from '../src/kernel/fs/file-lock.js';
+import type { Inode } from '../src/kernel/fs/inode.js';
 
 const VFS_DIR = path.join(PROGRAMS_DIR, 'vfs');
 const HAVE_GCC = (() => {
@@ -129,4 +131,33 @@ test('vfs/sefs_mount: mount(2) of an encrypted sefs in a host directory, kept ac
   } finally {
     fs.rmSync(host, { recursive: true, force: true });
   }
+});
+
+test('FileLocks: POSIX ranges split and merge per owner; flock conflicts between open files', async () => {
+  const locks = new FileLocks();
+  const inode = { fs: { dev: 9 }, ino: 1 } as unknown as Inode;
+  const a = {}, b = {};
+  await locks.setlk(inode, a, 10, 'write', 0, 100, undefined);
+  locks.unlock(inode, a, 40, 60); // split: [0,40) and [60,100)
+  assert.equal(locks.test(inode, b, 'write', 45, 50), undefined);
+  assert.deepEqual([locks.test(inode, b, 'read', 0, 1)?.end, locks.test(inode, b, 'read', 99, 200)?.start], [40, 60]);
+  await locks.setlk(inode, a, 10, 'write', 40, 60, undefined); // merges back into one lock
+  assert.deepEqual({ ...locks.test(inode, b, 'write', 50, 51) }, { owner: a, pid: 10, type: 'write', start: 0, end: 100 });
+  await locks.setlk(inode, a, 10, 'read', 50, Infinity, undefined); // converts the tail, extends to EOF
+  assert.equal(locks.test(inode, b, 'read', 200, 300), undefined, 'read locks share');
+  assert.equal(locks.test(inode, b, 'write', 200, 300)?.type, 'read');
+  await assert.rejects(locks.setlk(inode, b, 11, 'write', 0, 1, undefined), /EAGAIN/);
+  await locks.setlk(inode, b, 11, 'read', 60, 70, undefined);
+  locks.releaseOwner(inode, a);
+  assert.equal(locks.test(inode, b, 'write', 0, 50), undefined);
+  assert.equal(locks.test(inode, a, 'write', 0, 100)?.owner, b);
+  locks.releaseOwner(inode, b);
+  // flock: owned by open file descriptions
+  const f1 = {}, f2 = {};
+  await locks.flock(inode, f1, 'read', undefined);
+  await locks.flock(inode, f2, 'read', undefined);
+  await assert.rejects(locks.flock(inode, f1, 'write', undefined), /EAGAIN/);
+  locks.funlock(inode, f2);
+  await locks.flock(inode, f1, 'write', undefined);
+  await assert.rejects(locks.flock(inode, f2, 'read', undefined), /EAGAIN/);
 });
