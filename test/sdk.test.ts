@@ -19,7 +19,8 @@ import * as path from 'node:path';
 import { WASI } from 'node:wasi';
 import { runCompiler, compileCached, SDK_LIB_DIR, REPO_ROOT } from '../src/sdk/compiler.js';
 import { providesImport } from '../src/kernel/abi/index.js';
-import { LibOS, runNative, compileNative, PROGRAMS_DIR } from './helpers/libos.js';
+import { compileNative, PROGRAMS_DIR } from './helpers/libos.js';
+import { assertSameAsNative } from './helpers/differential.js';
 
 const POSIX_DIR = path.join(PROGRAMS_DIR, 'posix');
 const PROGRAMS = fs.readdirSync(POSIX_DIR).filter((f) => f.endsWith('.c')).map((f) => f.slice(0, -2)).sort();
@@ -412,26 +413,6 @@ const runtimeSkip = RUNTIME ? (HAVE_GCC ? false : 'gcc not found') : 'OCCLUM_SDK
 
 for (const name of PROGRAMS.filter((n) => n !== SHELL)) {
   test(`posix/${name}: same output and status in the LibOS as natively`, { skip: runtimeSkip, timeout: 120_000 }, async () => {
-    // Keeps Node's event loop alive while the kernel only waits on workers.
-    const keepAlive = setInterval(() => undefined, 1000);
-    try {
-      const wasm = await compilePosix(name);
-      const shell = await compilePosix(SHELL);
-      const libos = await LibOS.boot({ programs: { [name]: wasm, sh: shell } });
-      let got;
-      try {
-        got = await libos.run(name, [], { cwd: '/tmp', timeoutMs: 60_000 });
-        assert.deepEqual(libos.kernelBugs(), [], 'kernel bugs logged');
-      } finally {
-        await libos.shutdown();
-      }
-      const want = await runNative(path.join(POSIX_DIR, `${name}.c`), [], { timeoutMs: 60_000 });
-      assert.equal(want.timedOut, false, 'native run timed out');
-      assert.equal(got.timedOut, false, `LibOS run timed out; output so far:\n${got.stdout}`);
-      assert.equal(got.stdout, want.stdout);
-      assert.equal(got.status, want.status, `status (stderr: ${got.stderr})`);
-    } finally {
-      clearInterval(keepAlive);
-    }
+    await assertSameAsNative(path.join(POSIX_DIR, `${name}.c`), { wasm: await compilePosix(name), programs: { sh: await compilePosix(SHELL) } });
   });
 }

@@ -281,7 +281,7 @@ describe('kernel/SDK problems found by the shell (reduced)', () => {
     assert.equal(r.stdout, want);
   });
 
-  test('stat() permission bits and access(X_OK)', { todo: 'SDK: stat() reports permission bits 0 and access(X_OK) succeeds for a 0644 file, so "Permission denied" (126) cannot be detected' }, async () => {
+  test('stat() permission bits and access(X_OK)', async () => {
     const src = path.join(SHELL_PROGRAMS, 'repro_access_x.c');
     const want = 'mode=644 access(X_OK)=-1 EACCES\n';
     const dir = tempDir('occlum-ts-sh-access-');

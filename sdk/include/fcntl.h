@@ -66,11 +66,18 @@
 #define F_OFD_SETLKW 38
 #endif
 
+#ifndef FALLOC_FL_KEEP_SIZE
+#define FALLOC_FL_KEEP_SIZE 1
+#define FALLOC_FL_PUNCH_HOLE 2
+#endif
+
 #ifdef __cplusplus
 extern "C" {
 #endif
 
 int fcntl(int, int, ...) __asm__("__occlum_fcntl");
+/* Linux's fallocate (libocclum, `linux.fallocate`): mode 0 and FALLOC_FL_KEEP_SIZE. */
+int fallocate(int, int, off_t, off_t);
 
 #ifdef __cplusplus
 }

@@ -6,7 +6,8 @@
  * declared with an asm label, so that calls from code compiled with these headers reach
  * libocclum's kernel-backed version while wasi-libc's own internal calls keep its version
  * (which adds no `linux` import): getpid (wasi-libc's emulation returns 42), isatty (ioctl
- * TCGETS instead of a file-type guess), sysconf and getpagesize (a 4096-byte page, as on Linux).
+ * TCGETS instead of a file-type guess), sysconf and getpagesize (a 4096-byte page, as on Linux),
+ * access and faccessat (the kernel checks x bits and read-only mounts).
  */
 #ifndef __OCCLUM_UNISTD_H
 #define __OCCLUM_UNISTD_H
@@ -29,6 +30,9 @@ extern "C" {
 pid_t getpid(void) __asm__("__occlum_getpid");
 int isatty(int) __asm__("__occlum_isatty");
 long sysconf(int) __asm__("__occlum_sysconf");
+/* access/faccessat on the kernel's `linux.faccessat`: X_OK sees the mode bits, W_OK read-only mounts. */
+int access(const char *, int) __asm__("__occlum_access");
+int faccessat(int, const char *, int, int) __asm__("__occlum_faccessat");
 
 int pipe(int [2]);
 int dup(int);

@@ -83,6 +83,14 @@ struct k_sysinfo {
 	char f_[8];
 };
 
+/* Linux's struct statfs with 64-bit fields. */
+struct k_statfs {
+	uint64_t type, bsize, blocks, bfree, bavail, files, ffree;
+	int32_t fsid[2];
+	uint64_t namelen, frsize, flags, spare[4];
+};
+
+_Static_assert(sizeof(struct k_statfs) == 120, "k_statfs");
 _Static_assert(sizeof(struct k_sigaction) == 24, "k_sigaction");
 _Static_assert(sizeof(struct k_siginfo) == 28, "k_siginfo");
 _Static_assert(sizeof(struct k_timespec) == 16, "k_timespec");
@@ -138,6 +146,18 @@ LINUX_IMPORT(eventfd2) int __linux_eventfd2(unsigned initval, int flags);
 LINUX_IMPORT(ppoll) int __linux_ppoll(struct k_pollfd *fds, int nfds, const struct k_timespec *timeout,
 	const uint64_t *sigmask);
 LINUX_IMPORT(ioctl) int __linux_ioctl(int fd, unsigned request, void *arg);
+LINUX_IMPORT(flock) int __linux_flock(int fd, int op);
+LINUX_IMPORT(fallocate) int __linux_fallocate(int fd, int mode, int64_t offset, int64_t len);
+LINUX_IMPORT(getdents64) int __linux_getdents64(int fd, void *buf, size_t len);
+LINUX_IMPORT(statfs) int __linux_statfs(const char *path, struct k_statfs *buf);
+LINUX_IMPORT(fstatfs) int __linux_fstatfs(int fd, struct k_statfs *buf);
+LINUX_IMPORT(mount) int __linux_mount(const char *source, const char *target, const char *type,
+	unsigned long flags, const void *data);
+LINUX_IMPORT(umount2) int __linux_umount2(const char *target, int flags);
+LINUX_IMPORT(faccessat) int __linux_faccessat(int dirfd, const char *path, int mode, int flags);
+LINUX_IMPORT(fchmodat) int __linux_fchmodat(int dirfd, const char *path, unsigned mode);
+LINUX_IMPORT(fchmod) int __linux_fchmod(int fd, unsigned mode);
+LINUX_IMPORT(mkdirat) int __linux_mkdirat(int dirfd, const char *path, unsigned mode);
 
 /* process world */
 LINUX_IMPORT(umask) int __linux_umask(unsigned mask);
@@ -192,6 +212,15 @@ int __occlum_oflags_from_linux(int linux_flags);
 #define L_O_CLOEXEC   02000000
 #define L_O_SYNC      04010000
 #define L_O_PATH      010000000
+
+#define L_AT_FDCWD (-100)
+#define L_AT_SYMLINK_NOFOLLOW 0x100
+
+/* A wasi-libc dirfd (AT_FDCWD is -2 there) as the kernel's. */
+static inline int __occlum_dirfd(int fd)
+{
+	return fd == -2 ? L_AT_FDCWD : fd;
+}
 
 #define L_SIG_DFL 0u
 #define L_SIG_IGN 1u

@@ -17,6 +17,7 @@
 #include <sys/syscall.h>
 #include <sys/sysinfo.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/time.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
@@ -91,6 +92,11 @@ long syscall(long n, ...)
 	case SYS_prlimit64: return prlimit((pid_t)a, (int)b, (const struct rlimit *)c, (struct rlimit *)d);
 	case SYS_eventfd: return eventfd((unsigned)a, 0);
 	case SYS_eventfd2: return __occlum_ret(__linux_eventfd2((unsigned)a, (int)b));
+	case SYS_getdents64: return __occlum_ret(__linux_getdents64((int)a, (void *)b, (size_t)c));
+	case SYS_flock: return __occlum_ret(__linux_flock((int)a, (int)b));
+	case SYS_statfs: return statfs((const char *)a, (struct statfs *)b);
+	case SYS_fstatfs: return fstatfs((int)a, (struct statfs *)b);
+	case SYS_umount2: return __occlum_ret(__linux_umount2((const char *)a, (int)b));
 	case SYS_getrandom: {
 		/* (buf, len, flags): WASI's random source, in chunks getentropy accepts */
 		size_t len = (size_t)b, done = 0;

@@ -44,6 +44,11 @@ export const nodeHostFs: HostFs = {
   chmod: (p, m) => wrap(() => fs.chmodSync(p, m)),
   utimes: (p, a, m) => wrap(() => fs.lutimesSync(p, a, m)),
   readFile: (p) => wrap(() => fs.readFileSync(p)),
+  realpath: (p) => wrap(() => fs.realpathSync.native(p)),
+  statfs: (p) => wrap(() => {
+    const s = fs.statfsSync(p);
+    return { type: s.type, bsize: s.bsize, blocks: s.blocks, bfree: s.bfree, bavail: s.bavail, files: s.files, ffree: s.ffree };
+  }),
   constants: {
     O_RDONLY: fs.constants.O_RDONLY, O_WRONLY: fs.constants.O_WRONLY, O_RDWR: fs.constants.O_RDWR,
     O_CREAT: fs.constants.O_CREAT, O_EXCL: fs.constants.O_EXCL, O_TRUNC: fs.constants.O_TRUNC,

@@ -30,8 +30,14 @@ export interface HostFs {
   chmod(path: string, mode: number): void;
   utimes(path: string, atimeS: number, mtimeS: number): void;
   readFile(path: string): Uint8Array;
+  /** The host file system's statfs numbers, where the host can tell (optional). */
+  statfs?(path: string): HostStatFs;
+  /** The canonical absolute path (symlinks resolved), or HostError (optional: mount(2) of hostfs needs it). */
+  realpath?(path: string): string;
   constants: { O_RDONLY: number; O_WRONLY: number; O_RDWR: number; O_CREAT: number; O_EXCL: number; O_TRUNC: number; O_APPEND: number; O_NOFOLLOW: number; O_DIRECTORY: number };
 }
+
+export interface HostStatFs { type: number; bsize: number; blocks: number; bfree: number; bavail: number; files: number; ffree: number }
 
 export class HostError extends Error {
   constructor(readonly code: string, message: string) { super(message); }

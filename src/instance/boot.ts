@@ -29,7 +29,9 @@ import { nodeHost } from '../host/node.js';
 import { populateFromHost } from './image-loader.js';
 import { normalizePath, parseSize, type MountEntry, type OcclumConfig } from './config.js';
 import { CliError, type Instance } from './instance.js';
-import { openSefsLayer } from './sefs-layer.js';
+import { autoKey, openSefsLayer } from './sefs-layer.js';
+import { sefsMountFactory } from './sefs-mount.js';
+import { defaultMountFactory } from '../kernel/fs/mount-factory.js';
 import { UnionFs } from '../kernel/fs/unionfs/union-fs.js';
 import { nodeCrypto } from '../host/node-crypto.js';
 
@@ -61,7 +63,11 @@ export async function bootInstance(inst: Instance, config: OcclumConfig, opts: B
   const clock = () => host.clock.realtimeNs();
   const root: FileSystem = opts.verified ? await openRootFs(inst, config, opts.verified, (l) => log.info(l)) : loadImageDir(inst, host, clock, log);
 
-  const kernel = new Kernel({ host, rootFs: root, log, hostname: os.hostname(), limits: limitsOf(config) });
+  // mount(2) of sefs at run time gets volumes under the same auto-key as the writable layer.
+  const mountFactory = opts.verified
+    ? sefsMountFactory(defaultMountFactory(host), { host, crypto: nodeCrypto, sealingKey: autoKey(nodeCrypto, mrsignerBytes(opts.verified.mrsigner)), log: (l) => log.info(l) })
+    : undefined;
+  const kernel = new Kernel({ host, rootFs: root, log, hostname: os.hostname(), limits: limitsOf(config), ...(mountFactory ? { mountFactory } : {}) });
   kernel.atShutdown.push(async () => { await root.unmount?.(); });
   try {
     await mountKernelFileSystems(kernel);

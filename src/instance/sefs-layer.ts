@@ -15,7 +15,7 @@ import { HostDirStore } from '../host/block-file.js';
 import { defaultSealingKeyPath, loadSealingKey, SealingKeyError } from '../host/sealing.js';
 import { StorageError } from '../storage/block-device.js';
 import { SefsError } from '../storage/sefs/errors.js';
-import { counterName, createVolume, openVolume, HEADER_DEVICE, type DiskKind } from '../storage/sefs/volume.js';
+import { counterName, createVolume, openVolume, loadSwornDisk, HEADER_DEVICE, type DiskKind } from '../storage/sefs/volume.js';
 import { SefsFileSystem } from '../kernel/fs/sefs.js';
 import { SysError } from '../kernel/errno.js';
 import { CliError } from './instance.js';
@@ -38,7 +38,38 @@ export function counterDir(): string {
   return path.join(path.dirname(path.resolve(defaultSealingKeyPath())), 'counters');
 }
 
-function layerKey(o: SefsLayerOptions): Uint8Array {
+export interface SefsVolumeSpec {
+  crypto: HostCrypto;
+  /** The key the volume derives its keys from (layerKey(), or a caller's). */
+  key: Uint8Array;
+  /** Logical size of a new volume, in blocks. */
+  nblocks: number;
+  disk?: DiskKind;
+  readonly?: boolean;
+  clock?: () => bigint;
+  log: (line: string) => void;
+}
+
+/**
+ * Mounts the sefs in host directory `dir`, creating (and formatting) an empty one if there is
+ * none. The disk file grows as it is written; a SwornDisk's trusted counter lives in counterDir().
+ * Errors: the storage layer's (SefsError, StorageError) and the kernel adapter's SysError.
+ */
+export async function openOrCreateSefs(dir: string, o: SefsVolumeSpec): Promise<{ fs: SefsFileSystem; created: boolean }> {
+  const store = new HostDirStore(dir, { lazy: true });
+  const vopts = { sealingKey: o.key, crypto: o.crypto, counterStore: new HostDirStore(counterDir()) };
+  const fsOpts = { crypto: o.crypto, log: o.log, ...(o.clock ? { clock: o.clock } : {}) };
+  if (await store.exists(HEADER_DEVICE)) {
+    const vol = await openVolume(store, vopts);
+    return { fs: await SefsFileSystem.mount(vol.dev, { ...fsOpts, key: vol.fsKey, atomicFlush: vol.atomicFlush, readonly: o.readonly === true }), created: false };
+  }
+  if (o.readonly) throw new SefsError('EINVAL', `${dir} holds no sefs volume to mount read-only`);
+  const vol = await createVolume(store, { ...vopts, disk: o.disk ?? ((await loadSwornDisk()) ? 'sworndisk' : 'pfs'), nblocks: o.nblocks });
+  return { fs: await SefsFileSystem.format(vol.dev, { ...fsOpts, key: vol.fsKey, atomicFlush: vol.atomicFlush }), created: true };
+}
+
+/** The MRSIGNER-policy auto-key of this machine for builds signed by `mrsigner`. Throws CliError. */
+export function autoKey(crypto: HostCrypto, mrsigner: Uint8Array): Uint8Array {
   let sealing: Uint8Array;
   try {
     sealing = loadSealingKey();
@@ -46,22 +77,17 @@ function layerKey(o: SefsLayerOptions): Uint8Array {
     if (e instanceof SealingKeyError) throw new CliError(`${e.message}; fix it or point OCCLUM_TS_SEALING_KEY at the right key file`);
     throw e;
   }
-  return o.crypto.hkdf(sealing, o.mrsigner, 'occlum-ts sefs auto-key/mrsigner', 32);
+  return crypto.hkdf(sealing, mrsigner, 'occlum-ts sefs auto-key/mrsigner', 32);
 }
 
-/** Mounts the sefs in host directory `dir`, creating an empty one if there is none. Throws CliError. */
+/** Mounts the persistent sefs in host directory `dir` (created empty on first use). Throws CliError. */
 export async function openSefsLayer(dir: string, o: SefsLayerOptions): Promise<SefsFileSystem> {
-  const store = new HostDirStore(dir, { lazy: true });
-  const counterStore = new HostDirStore(counterDir());
-  const vopts = { sealingKey: layerKey(o), crypto: o.crypto, counterStore };
   try {
-    if (!(await store.exists(HEADER_DEVICE))) {
-      const vol = await createVolume(store, { ...vopts, disk: o.disk ?? 'sworndisk', nblocks: LAYER_BLOCKS });
-      o.log(`boot: created an empty encrypted sefs (${vol.kind}) in ${o.shown}`);
-      return await SefsFileSystem.format(vol.dev, { crypto: o.crypto, key: vol.fsKey, atomicFlush: vol.atomicFlush, log: o.log });
-    }
-    const vol = await openVolume(store, vopts);
-    return await SefsFileSystem.mount(vol.dev, { crypto: o.crypto, key: vol.fsKey, atomicFlush: vol.atomicFlush, log: o.log });
+    const { fs: sefs, created } = await openOrCreateSefs(dir, {
+      crypto: o.crypto, key: autoKey(o.crypto, o.mrsigner), nblocks: LAYER_BLOCKS, log: o.log, ...(o.disk ? { disk: o.disk } : {}),
+    });
+    if (created) o.log(`boot: created an empty encrypted sefs in ${o.shown}`);
+    return sefs;
   } catch (e) {
     throw layerError(e, o.shown);
   }

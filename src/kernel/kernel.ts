@@ -23,6 +23,7 @@ import { SIG_IGN, SA_NOCLDWAIT, CLD_EXITED, CLD_KILLED, CLD_DUMPED, type SigInfo
 import { sendSignal, killProcess, userInfo } from './process/signal-delivery.js';
 import { loadProgram } from './process/loader.js';
 import type { FileSystem } from './fs/inode.js';
+import { defaultMountFactory, type MountFactory } from './fs/mount-factory.js';
 import type { FileDescription } from './fs/file.js';
 import { O_DIRECTORY } from './fs/flags.js';
 import { ModuleCache, type CompiledProgram } from '../runtime/module-cache.js';
@@ -50,6 +51,8 @@ export interface KernelOptions {
   warmWorkers?: number;
   /** Occlum.json's resource limits (default: a 300 MB user space, no per-process or thread cap). */
   limits?: LimitSettings;
+  /** What mount(2) can mount (default: ramfs and hostfs, see fs/mount-factory.ts). */
+  mountFactory?: MountFactory;
 }
 
 export interface SpawnOptions {
@@ -80,6 +83,8 @@ export class Kernel {
   readonly limits: ResourceLimits;
   /** What each live process holds of the limits (released when it ends). */
   private readonly held = new Map<Process, { memory: Reservation; thread: () => void }>();
+  /** Creates the file systems mount(2) asks for. */
+  readonly mountFactory: MountFactory;
   private nextPid = 1;
 
   constructor(opts: KernelOptions) {
@@ -90,6 +95,7 @@ export class Kernel {
     this.pool = new WorkerPool(opts.warmWorkers ?? 2);
     this.bootNs = opts.host.clock.monotonicNs();
     this.limits = new ResourceLimits(opts.limits ?? UNLIMITED, this.log);
+    this.mountFactory = opts.mountFactory ?? defaultMountFactory(opts.host);
   }
 
   /** resource_limits.user_space_size: the memory all processes share (reported by sysinfo). */
@@ -310,6 +316,7 @@ export class Kernel {
     await this.pool.shutdown();
     await this.vfs.syncAll();
     for (const f of this.atShutdown.splice(0)) await f();
+    await this.vfs.releaseOwned();
   }
 }
 

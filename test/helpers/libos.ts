@@ -25,7 +25,8 @@ import { HostInput, StdioFile } from '../../src/kernel/fs/stdio.js';
 import { Log, type LogLevel } from '../../src/kernel/log.js';
 import type { Process } from '../../src/kernel/process/process.js';
 import { nodeHost, nodeHostFs } from '../../src/host/node.js';
-import { HostError, type HostStdio } from '../../src/host/types.js';
+import { HostError, type Host, type HostStdio } from '../../src/host/types.js';
+import type { MountFactory } from '../../src/kernel/fs/mount-factory.js';
 import { populateFromHost } from '../../src/instance/image-loader.js';
 import { compileCached } from '../../src/sdk/compiler.js';
 
@@ -105,6 +106,8 @@ export interface BootOptions {
   limits?: LimitSettings;
   /** The root file system, made from the image (then a read-only RamFs), e.g. a union over it (the caller unmounts it). */
   rootFs?: (image: RamFs) => FileSystem | Promise<FileSystem>;
+  /** What mount(2) can mount, given the booted host (default: the kernel's, ramfs and hostfs). */
+  mountFactory?: (host: Host) => MountFactory;
 }
 
 export interface SpawnOpts {
@@ -158,7 +161,11 @@ export class LibOS {
     try {
       fs.mkdirSync(path.join(imageDir, 'bin'));
       fs.mkdirSync(path.join(imageDir, 'tmp'));
-      for (const [name, wasm] of Object.entries(programs)) fs.copyFileSync(wasm, path.join(imageDir, 'bin', name));
+      for (const [name, wasm] of Object.entries(programs)) {
+        // Installed executable (the compile cache's files are 0644; access(X_OK) sees the mode).
+        fs.copyFileSync(wasm, path.join(imageDir, 'bin', name));
+        fs.chmodSync(path.join(imageDir, 'bin', name), 0o755);
+      }
       for (const d of opts.dirs ?? []) fs.mkdirSync(path.join(imageDir, d), { recursive: true });
       for (const [p, data] of Object.entries(opts.files ?? {})) {
         if (!p.startsWith('/')) throw new Error(`files: ${p} is not an absolute path`);
@@ -171,7 +178,11 @@ export class LibOS {
       const image = new RamFs(() => host.clock.realtimeNs(), opts.rootFs !== undefined);
       populateFromHost(image, host.fs, imageDir);
       const root = opts.rootFs ? await opts.rootFs(image) : image;
-      const kernel = new Kernel({ host, rootFs: root, log: new Log(opts.logLevel ?? 'error', (line) => log.push(line)), ...(opts.limits ? { limits: opts.limits } : {}) });
+      const kernel = new Kernel({
+        host, rootFs: root, log: new Log(opts.logLevel ?? 'error', (line) => log.push(line)),
+        ...(opts.limits ? { limits: opts.limits } : {}),
+        ...(opts.mountFactory ? { mountFactory: opts.mountFactory(host) } : {}),
+      });
       await mountKernelFileSystems(kernel);
       if (opts.hostDir !== undefined) {
         const real = fs.realpathSync(opts.hostDir);

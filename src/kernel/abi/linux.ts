@@ -10,6 +10,9 @@ import * as Sig from '../syscall/sys_signal.js';
 import * as F from '../syscall/sys_file.js';
 import * as P from '../syscall/sys_fs.js';
 import * as Pipe from '../syscall/sys_pipe.js';
+import * as Mnt from '../syscall/sys_mount.js';
+import type { StatFs } from '../fs/statfs.js';
+import type { FileType } from '../fs/inode.js';
 import * as Io from '../syscall/sys_ioctl.js';
 import * as M from '../syscall/sys_misc.js';
 import * as T from '../syscall/sys_time.js';
@@ -122,6 +125,55 @@ function utsField(s: string): Uint8Array {
   const b = new Uint8Array(65);
   b.set(enc.encode(s).subarray(0, 64));
   return b;
+}
+
+/** k_flock: wasm32 struct flock (i16 type, i16 whence, pad, i64 start, i64 len, i32 pid, pad) — 32 bytes. */
+function readFlock(m: UserMemory, p: number): F.Flock {
+  m.bytes(p, 32);
+  return { type: (m.u16(p) << 16) >> 16, whence: (m.u16(p + 2) << 16) >> 16, start: Number(BigInt.asIntN(64, m.u64(p + 8))), len: Number(BigInt.asIntN(64, m.u64(p + 16))), pid: m.i32(p + 24) };
+}
+
+function writeFlock(m: UserMemory, p: number, l: F.Flock): void {
+  m.setU16(p, l.type);
+  m.setU16(p + 2, l.whence);
+  m.setI64(p + 8, BigInt(l.start));
+  m.setI64(p + 16, BigInt(l.len));
+  m.setI32(p + 24, l.pid);
+}
+
+/** k_statfs: Linux's struct statfs with 64-bit fields (see docs/linux-abi.md) — 120 bytes. */
+function writeStatfs(m: UserMemory, p: number, s: StatFs): void {
+  m.write(p, new Uint8Array(120));
+  [s.type, s.bsize, s.blocks, s.bfree, s.bavail, s.files, s.ffree].forEach((v, i) => m.setU64(p + i * 8, BigInt(v)));
+  m.setI32(p + 56, s.fsid);
+  [s.namelen, s.frsize, s.flags].forEach((v, i) => m.setU64(p + 64 + i * 8, BigInt(v)));
+}
+
+const DT: Record<FileType, number> = { fifo: 1, chardev: 2, dir: 4, blockdev: 6, file: 8, symlink: 10, socket: 12 };
+
+/** getdents64 into Linux's linux_dirent64 records; EINVAL if not even the next entry fits. */
+async function getdents64(t: Thread, fd: number, buf: number, len: number): Promise<number> {
+  t.mem.bytes(buf, len);
+  const d = await P.sysGetdents64(t, fd);
+  const out = new Uint8Array(len);
+  const dv = new DataView(out.buffer);
+  let used = 0, n = 0;
+  for (const e of d.entries) {
+    const name = enc.encode(e.name);
+    const reclen = (19 + name.length + 1 + 7) & ~7;
+    if (used + reclen > len) break;
+    dv.setBigUint64(used, BigInt(e.ino), true);
+    dv.setBigInt64(used + 8, BigInt(d.cursor + n + 1), true); // d_off: where the next entry starts (lseek)
+    dv.setUint16(used + 16, reclen, true);
+    dv.setUint8(used + 18, DT[e.type]);
+    out.set(name, used + 19);
+    used += reclen;
+    n++;
+  }
+  if (n === 0 && d.entries.length > 0) fail('EINVAL', 'buffer too small for the next entry');
+  t.mem.write(buf, out.subarray(0, used));
+  d.advance(n);
+  return used;
 }
 
 type Def = { fn: AbiFn; restartable?: boolean; syscalls?: string[] };
@@ -243,7 +295,32 @@ const linuxFns: Record<string, Def> = {
   dup: { fn: (t, a) => F.sysDup(t, a[0]!) },
   dup3: { fn: (t, a) => F.sysDup3(t, a[0]!, a[1]!, a[2]!) },
   dup2: { fn: (t, a) => F.sysDup2(t, a[0]!, a[1]!) },
-  fcntl: { fn: (t, a) => F.sysFcntl(t, a[0]!, a[1]!, a[2]!) },
+  fcntl: {
+    fn: async (t, a) => {
+      const [fd, cmd, arg] = [a[0]!, a[1]!, u(a[2]!)];
+      if (cmd !== F.F_GETLK && cmd !== F.F_SETLK && cmd !== F.F_SETLKW) return F.sysFcntl(t, fd, cmd, a[2]!);
+      const l = await F.sysFcntlLock(t, fd, cmd, readFlock(t.mem, arg));
+      if (cmd === F.F_GETLK) writeFlock(t.mem, arg, l);
+      return 0;
+    },
+  },
+  flock: { fn: (t, a) => F.sysFlock(t, a[0]!, a[1]!) },
+  fallocate: { fn: (t, a) => F.sysFallocate(t, a[0]!, a[1]!, a[2]!, a[3]!) },
+  getdents64: { fn: (t, a) => getdents64(t, a[0]!, u(a[1]!), u(a[2]!)) },
+  statfs: { fn: async (t, a) => { t.mem.bytes(u(a[1]!), 120); writeStatfs(t.mem, u(a[1]!), await P.sysStatfs(t, t.mem.cstring(u(a[0]!)))); return 0; } },
+  fstatfs: { fn: async (t, a) => { t.mem.bytes(u(a[1]!), 120); writeStatfs(t.mem, u(a[1]!), await P.sysFstatfs(t, a[0]!)); return 0; } },
+  mount: {
+    fn: (t, a) => {
+      const m = t.mem;
+      const str = (p: number) => (p === 0 ? '' : m.cstring(u(p)));
+      return Mnt.sysMount(t, str(a[0]!), m.cstring(u(a[1]!)), str(a[2]!), u(a[3]!), str(a[4]!));
+    },
+  },
+  umount2: { fn: (t, a) => Mnt.sysUmount2(t, t.mem.cstring(u(a[0]!)), a[1]!) },
+  faccessat: { syscalls: ['faccessat', 'access'], fn: (t, a) => P.sysFaccessat(t, a[0]!, t.mem.cstring(u(a[1]!)), a[2]!, a[3]!) },
+  fchmodat: { syscalls: ['fchmodat', 'chmod'], fn: (t, a) => P.sysFchmodat(t, a[0]!, t.mem.cstring(u(a[1]!)), u(a[2]!)) },
+  fchmod: { fn: (t, a) => P.sysFchmod(t, a[0]!, u(a[1]!)) },
+  mkdirat: { syscalls: ['mkdirat', 'mkdir'], fn: (t, a) => P.sysMkdirat(t, a[0]!, t.mem.cstring(u(a[1]!)), u(a[2]!)) },
   eventfd2: { fn: (t, a) => Pipe.sysEventfd2(t, a[0]!, a[1]!) },
   ppoll: {
     restartable: false,

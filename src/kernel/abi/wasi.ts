@@ -19,6 +19,8 @@ import {
 } from '../fs/flags.js';
 
 const enc = new TextEncoder();
+/** Byte 17 of a filestat: "bytes 18-19 hold st_mode" (the padding after the filetype). */
+const FILESTAT_MODE_MARK = 0x4f;
 const RIGHT_FD_SEEK = 1 << 2, RIGHT_FD_TELL = 1 << 5;
 const u = (x: number) => x >>> 0;
 
@@ -28,6 +30,9 @@ function writeFilestat(t: Thread, ptr: number, st: Stat): void {
   m.setU64(ptr, st.dev);
   m.setU64(ptr + 8, st.ino);
   m.setU8(ptr + 16, W.wasiFiletype(fileKind(st.mode)));
+  // Beyond WASI (docs/linux-abi.md): Linux's st_mode in the padding, for the SDK's stat().
+  m.setU8(ptr + 17, FILESTAT_MODE_MARK);
+  m.setU16(ptr + 18, st.mode & 0xffff);
   m.setU64(ptr + 24, st.nlink);
   m.setU64(ptr + 32, st.size);
   m.setU64(ptr + 40, st.atimeNs);

@@ -32,13 +32,15 @@ export class FdTable {
     if (!Number.isInteger(fd) || fd < 0 || fd >= this.limit) { void file.unref(); fail('EBADF'); }
     const old = this.slots[fd];
     this.slots[fd] = { file, cloexec };
-    if (old) await old.file.unref();
+    if (old) { old.file.closedBy(this); await old.file.unref(); }
   }
 
   async close(fd: number): Promise<void> {
     const s = Number.isInteger(fd) && fd >= 0 ? this.slots[fd] : undefined;
     if (!s) fail('EBADF');
     this.slots[fd] = undefined;
+    // POSIX record locks belong to the fd table (Linux: current->files): any close drops them.
+    s.file.closedBy(this);
     await s.file.unref();
   }
 
@@ -65,6 +67,9 @@ export class FdTable {
   async closeAll(): Promise<void> {
     for (let fd = 0; fd < this.slots.length; fd++) if (this.slots[fd]) await this.close(fd);
   }
+
+  /** The open file descriptions (one entry per fd). */
+  files(): FileDescription[] { return this.slots.flatMap((s) => (s ? [s.file] : [])); }
 
   count(): number { return this.slots.filter(Boolean).length; }
 }

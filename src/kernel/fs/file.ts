@@ -5,6 +5,7 @@ import { O_ACCMODE, O_APPEND, O_RDONLY, O_WRONLY, O_RDWR, SEEK_CUR, SEEK_END, SE
 import type { DirEntry, FileType, Inode, InodeHandle, Stat } from './inode.js';
 import type { PathStack } from './vfs.js';
 import type { Interruptible, WaitQueue } from '../process/wait-queue.js';
+import type { FileLocks } from './file-lock.js';
 
 /** What a blocking file operation needs from the calling thread. */
 export interface IoContext extends Interruptible {
@@ -35,7 +36,8 @@ export abstract class FileDescription {
   async pwrite(_data: Uint8Array, _offset: number): Promise<number> { fail('ESPIPE'); }
   async seek(_offset: number, _whence: number): Promise<number> { fail('ESPIPE'); }
   async truncate(_size: number): Promise<void> { fail('EINVAL'); }
-  async sync(_dataOnly: boolean): Promise<void> { /* nothing buffered */ }
+  /** fsync/fdatasync: Linux's EINVAL for files that cannot be synced (pipes, sockets, terminals). */
+  async sync(_dataOnly: boolean): Promise<void> { fail('EINVAL', 'this file cannot be synced'); }
   async readdir(): Promise<DirEntry[]> { fail('ENOTDIR'); }
   /** Resets the directory stream (seek to 0 on a directory). */
   get dirCursor(): number { return 0; }
@@ -48,6 +50,8 @@ export abstract class FileDescription {
   bytesAvailable(): number | Promise<number> { return 0; }
   inode(): Inode | undefined { return undefined; }
   protected async release(): Promise<void> { /* nothing held */ }
+  /** An fd of this description was closed by the fd table `owner` (POSIX record locks die with it). */
+  closedBy(_owner: object): void { /* no locks */ }
 
   ref(): this { this.refs++; return this; }
   async unref(): Promise<void> {
@@ -67,7 +71,7 @@ export class InodeFile extends FileDescription {
   private entries: DirEntry[] | undefined;
   private cursor = 0;
 
-  constructor(private readonly node: Inode, private readonly handle: InodeHandle, flags: number, readonly location: PathStack, path: string) {
+  constructor(private readonly node: Inode, private readonly handle: InodeHandle, flags: number, readonly location: PathStack, path: string, private readonly locks?: FileLocks) {
     super(flags);
     this.path = path;
   }
@@ -151,5 +155,10 @@ export class InodeFile extends FileDescription {
     return Math.max(0, (await this.node.stat()).size - this.offset);
   }
 
-  protected override release(): Promise<void> { return this.handle.close(); }
+  override closedBy(owner: object): void { this.locks?.releaseOwner(this.node, owner); }
+
+  protected override release(): Promise<void> {
+    this.locks?.funlock(this.node, this);
+    return this.handle.close();
+  }
 }

@@ -10,6 +10,7 @@ import {
   type DirEntry, type FileSystem, type FileType, type Inode, type InodeHandle, type SetAttr, type Stat,
 } from './inode.js';
 import { O_ACCMODE, O_APPEND, O_WRONLY, O_RDWR } from './flags.js';
+import type { StatFs } from './statfs.js';
 
 function hostErrno(e: unknown): never {
   if (e instanceof HostError) {
@@ -42,6 +43,12 @@ export class HostFsMount implements FileSystem {
     try { real = this.realpath(p); } catch (e) { return hostErrno(e); }
     if (real !== p) fail('EACCES', `hostfs: ${p} resolves outside its verified path`);
     return p;
+  }
+
+  /** statfs(2): the host's numbers, where the host can tell (statfs.ts fills in the rest). */
+  async statfs(): Promise<Partial<StatFs>> {
+    const st = this.host.statfs ? this.call(() => this.host.statfs!(this.rootPath)) : undefined;
+    return st ? { ...st, frsize: st.bsize } : {};
   }
 
   call<T>(f: () => T): T {

@@ -9,6 +9,7 @@
 // Every operation takes the caller (FsCaller) last: procfs's /proc/self names it.
 import { fail, SysError } from '../errno.js';
 import { InodeFile, type FileDescription } from './file.js';
+import { FileLocks } from './file-lock.js';
 import type { FileSystem, FsCaller, Inode, Stat } from './inode.js';
 import {
   O_ACCMODE, O_CREAT, O_DIRECTORY, O_EXCL, O_NOFOLLOW, O_PATH, O_RDONLY, O_TRUNC, O_TMPFILE,
@@ -27,11 +28,21 @@ export function pathString(stack: PathStack): string {
   return stack.length <= 1 ? '/' : stack.slice(1).map((e) => e.name).join('/').replace(/^/, '/');
 }
 
-export interface Mount { target: string; fs: FileSystem; mountpoint: PathStack }
+export interface Mount {
+  target: string;
+  fs: FileSystem;
+  mountpoint: PathStack;
+  /** What mount(2) was given (for the mount table); boot mounts leave them empty. */
+  source?: string;
+}
 
 export class Vfs {
   private readonly mounts = new Map<string, Mount>(); // key: dev:ino of the covered directory
   readonly rootStack: PathStack;
+  /** flock and POSIX record locks of every file. */
+  readonly locks = new FileLocks();
+  /** File systems mount(2) created: the kernel unmounts them (at umount2, or at shutdown if still in use). */
+  private readonly owned = new Set<FileSystem>();
 
   constructor(readonly rootFs: FileSystem) {
     this.rootStack = [{ inode: rootFs.root, name: '' }];
@@ -39,7 +50,7 @@ export class Vfs {
 
   private key(i: Inode): string { return `${i.fs.dev}:${i.ino}`; }
 
-  /** Mounts `fs` on the directory at `target` (created in the parent fs if missing and writable). */
+  /** Mounts `fs` on the directory at `target` (created in the parent fs if missing and writable); boot's mounts. */
   async mount(target: string, fs: FileSystem): Promise<void> {
     let stack: PathStack;
     try {
@@ -49,23 +60,58 @@ export class Vfs {
       await this.mkdirp(target);
       stack = await this.walk(this.rootStack, target, true);
     }
+    this.mountAt(stack, fs);
+  }
+
+  /**
+   * Mounts `fs` on the resolved directory `stack` (mount(2)). A directory that already is a
+   * mount's root gets the new mount stacked on top, as on Linux. Errors: ENOTDIR, EBUSY for '/'.
+   */
+  mountAt(stack: PathStack, fs: FileSystem, source?: string): Mount {
     const top = stack[stack.length - 1]!;
-    if (top.inode.type !== 'dir') fail('ENOTDIR', `mount target ${target} is not a directory`);
+    if (top.inode.type !== 'dir') fail('ENOTDIR', `mount target ${pathString(stack)} is not a directory`);
     if (stack.length === 1) fail('EBUSY', 'cannot mount over /');
-    this.mounts.set(this.key(top.inode), { target: pathString(stack), fs, mountpoint: stack });
+    if (top.inode === fs.root) fail('EBUSY', 'already mounted here');
+    const m: Mount = { target: pathString(stack), fs, mountpoint: stack, ...(source !== undefined ? { source } : {}) };
+    this.mounts.set(this.key(top.inode), m);
+    return m;
+  }
+
+  /** The mount whose root is the last entry of `stack` (the topmost one there), if any. */
+  mountRootedAt(stack: PathStack): Mount | undefined {
+    const top = stack[stack.length - 1]!.inode;
+    for (const m of this.mounts.values()) if (m.fs.root === top) return m;
+    return undefined;
+  }
+
+  /** Removes `m` from the mount table (the caller decides about busy checks and unmounting the fs). */
+  detach(m: Mount): void {
+    for (const [k, x] of this.mounts) if (x === m) this.mounts.delete(k);
   }
 
   async umount(target: string): Promise<void> {
     const stack = await this.walk(this.rootStack, target, true);
-    const top = stack[stack.length - 1]!;
-    if (stack.length === 1) fail('EBUSY');
-    for (const [k, m] of this.mounts) {
-      if (m.fs.root === top.inode) { this.mounts.delete(k); await m.fs.unmount?.(); return; }
-    }
-    fail('EINVAL', `${target} is not a mountpoint`);
+    if (stack.length === 1) fail('EBUSY', 'cannot unmount /');
+    const m = this.mountRootedAt(stack) ?? fail('EINVAL', `${target} is not a mountpoint`);
+    this.detach(m);
+    await m.fs.unmount?.();
   }
 
   mountList(): Mount[] { return [...this.mounts.values()]; }
+
+  /** Marks `fs` as created by the kernel (mount(2)): releaseOwned() unmounts it. */
+  adopt(fs: FileSystem): void { this.owned.add(fs); }
+
+  /** Unmounts an adopted file system now (umount2 of an unused mount). */
+  async release(fs: FileSystem): Promise<void> {
+    this.owned.delete(fs);
+    await fs.unmount?.();
+  }
+
+  /** Kernel shutdown: unmounts what mount(2) created and is still mounted or lazily detached. */
+  async releaseOwned(): Promise<void> {
+    for (const fs of [...this.owned].reverse()) await this.release(fs);
+  }
 
   /** Syncs every mounted file system (kernel shutdown); whoever created a file system unmounts it. */
   async syncAll(): Promise<void> {
@@ -83,10 +129,11 @@ export class Vfs {
     }
   }
 
-  /** The root of what is mounted on `i`, or `i` itself. */
+  /** The root of what is mounted on `i` (the topmost of stacked mounts), or `i` itself. */
   private covered(i: Inode): Inode {
     if (i.type !== 'dir' || this.mounts.size === 0) return i;
-    return this.mounts.get(this.key(i))?.fs.root ?? i;
+    for (let m = this.mounts.get(this.key(i)); m; m = this.mounts.get(this.key(i))) i = m.fs.root;
+    return i;
   }
 
   /**
@@ -188,7 +235,7 @@ export class Vfs {
     if ((flags & O_TRUNC) && inode.type === 'file' && acc !== O_RDONLY) await inode.setattr({ size: 0 });
     if (inode.openFile && !(flags & O_PATH)) return inode.openFile(flags, caller);
     const handle = flags & O_PATH ? { read: async () => fail('EBADF'), write: async () => fail('EBADF'), sync: async () => {}, close: async () => {} } : await inode.open(flags);
-    return new InodeFile(inode, handle, flags, stack, pathString(stack));
+    return new InodeFile(inode, handle, flags, stack, pathString(stack), this.locks);
   }
 
   async stat(start: PathStack, path: string, follow: boolean, caller?: FsCaller): Promise<Stat> {
@@ -269,10 +316,8 @@ export class Vfs {
   async rename(oldStart: PathStack, oldPath: string, newStart: PathStack, newPath: string, caller?: FsCaller): Promise<void> {
     const a = await this.walkParent(oldStart, oldPath, caller);
     const b = await this.walkParent(newStart, newPath, caller);
-    for (const n of [a.name, b.name]) {
-      if (n === '/' ) fail('EBUSY');
-      if (n === '.' || n === '..') fail('EINVAL');
-    }
+    // Linux's do_renameat2: a last component that is not a name ('/', '.', '..') is EBUSY.
+    for (const n of [a.name, b.name]) if (n === '/' || n === '.' || n === '..') fail('EBUSY');
     const from = a.parent[a.parent.length - 1]!.inode;
     const to = b.parent[b.parent.length - 1]!.inode;
     const src = await from.lookup(a.name);

@@ -1,10 +1,11 @@
 // Path-based syscalls: openat, mkdirat, unlinkat, renameat, linkat, symlinkat, readlinkat,
-// newfstatat, getdents64, utimensat, faccessat, chdir/fchdir/getcwd, fchmodat.
-import { fail } from '../errno.js';
+// newfstatat, getdents64, utimensat, faccessat, chdir/fchdir/getcwd, fchmodat, statfs/fstatfs.
+import { fail, SysError, Errno } from '../errno.js';
 import type { Thread } from '../process/process.js';
 import type { DirEntry, Stat } from '../fs/inode.js';
 import { InodeFile } from '../fs/file.js';
 import { pathString, type PathStack } from '../fs/vfs.js';
+import { statfsOf, type StatFs } from '../fs/statfs.js';
 import { AT_EMPTY_PATH, AT_FDCWD, AT_REMOVEDIR, AT_SYMLINK_FOLLOW, AT_SYMLINK_NOFOLLOW, O_CLOEXEC } from '../fs/flags.js';
 
 /** Where a *at() path starts: the root for absolute paths, cwd for AT_FDCWD, else the directory fd. */
@@ -136,4 +137,21 @@ export function sysFchdir(t: Thread, fd: number): number {
 
 export function sysGetcwd(t: Thread): string {
   return pathString(t.process.cwd);
+}
+
+/** statfs: the numbers of the file system `path` is on. */
+export async function sysStatfs(t: Thread, path: string): Promise<StatFs> {
+  const inode = await t.kernel.vfs.lookup(startOf(t, AT_FDCWD, path), path, true);
+  return statfsOf(inode.fs);
+}
+
+/** Linux's magics for files that live on no mounted file system. */
+const PIPEFS_MAGIC = 0x50495045, ANON_INODE_FS_MAGIC = 0x09041934, DEVPTS_SUPER_MAGIC = 0x1cd1;
+
+export async function sysFstatfs(t: Thread, fd: number): Promise<StatFs> {
+  const f = t.process.fds.get(fd);
+  const inode = f.inode();
+  if (inode) return statfsOf(inode.fs);
+  const type = f.kind === 'pipe' ? PIPEFS_MAGIC : f.kind === 'stdio' ? DEVPTS_SUPER_MAGIC : ANON_INODE_FS_MAGIC;
+  return { ...(await statfsOf(t.kernel.vfs.rootFs)), type, blocks: 0, bfree: 0, bavail: 0, files: 0, ffree: 0, flags: 0 };
 }

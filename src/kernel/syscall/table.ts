@@ -17,8 +17,10 @@ export interface SyscallRow {
 
 /** Where support is deliberately partial, and why. */
 const partial: Record<string, string> = {
-  fallocate: 'mode 0 only (extends the file); FALLOC_FL_* modes return EOPNOTSUPP',
-  fcntl: 'F_DUPFD, F_DUPFD_CLOEXEC, F_GETFD/SETFD, F_GETFL/SETFL; record locks come with the VFS issue',
+  fallocate: 'mode 0 and FALLOC_FL_KEEP_SIZE; punch hole, collapse, zero range... return EOPNOTSUPP',
+  fcntl: 'F_DUPFD, F_DUPFD_CLOEXEC, F_GETFD/SETFD, F_GETFL/SETFL, F_GETLK/SETLK/SETLKW; no F_OFD_* locks, owners or leases',
+  mount: 'ramfs, hostfs (dir=<absolute host dir>), sefs when the instance provides it; no remount, bind or move',
+  umount2: 'MNT_FORCE accepted; MNT_DETACH releases a busy mount at shutdown; MNT_EXPIRE always EAGAIN',
   setitimer: 'ITIMER_REAL only (ITIMER_VIRTUAL/PROF: EINVAL)',
   getitimer: 'ITIMER_REAL only',
   ioctl: 'FIONREAD, FIONBIO, FIOCLEX/FIONCLEX, TIOCGWINSZ, TCGETS/TCSETS*, TIOCGPGRP/TIOCSPGRP, TIOCGSID',
