@@ -42,7 +42,9 @@
 // Load: the machine may be shared. Each measurement also reads the main thread's run-queue wait
 // (/proc/thread-self/schedstat: time runnable but not running) and reports MiB/s over (wall - that wait)
 // as "excl. runq wait" rows: an estimate of an unloaded machine (the disks run on the main
-// thread: crypto and fs calls are synchronous; fsync time stays in).
+// thread: crypto and fs calls are synchronous; fsync time stays in). Exception: SwornDisk
+// encrypts its data segments in worker threads (HostCrypto.aesGcmEncryptBlocks), overlapped with
+// the main thread; their run-queue wait is not subtracted, so its adjusted figure stays conservative.
 // Caveat: Node cannot do O_DIRECT, so host I/O goes through the host page cache. Writes end with
 // fdatasync (their data reaches the device), but reads are served from the page cache (the image
 // was just written and the machine has RAM to spare): read figures measure the disk's CPU work

@@ -83,6 +83,13 @@ export interface HostCrypto {
    */
   aesGcmEncryptBlocks?(keys: Uint8Array, plaintext: Uint8Array, out: Uint8Array, tags: Uint8Array, blockSize: number): Promise<void>;
   /**
+   * The inverse of aesGcmEncryptBlocks: block i of `ciphertext` is verified against
+   * tags[16i, 16i+16) and decrypted under keys[16i, 16i+16) into the same range of `out`.
+   * Resolves to the index of the first block that fails authentication (the contents of `out`
+   * are then unspecified), or -1. Same threading rules as aesGcmEncryptBlocks; optional.
+   */
+  aesGcmDecryptBlocks?(keys: Uint8Array, ciphertext: Uint8Array, out: Uint8Array, tags: Uint8Array, blockSize: number): Promise<number>;
+  /**
    * Allocates a byte buffer that aesGcmEncryptBlocks can use without copying (shared memory with
    * its worker threads, where it has them). Optional: callers use a plain Uint8Array otherwise.
    */
