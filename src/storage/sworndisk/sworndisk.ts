@@ -147,6 +147,8 @@ const EMPTY = new Uint8Array(0);
 const RESOLVED = Promise.resolve();
 const ZERO_KM = new Uint8Array(32);
 const MAX_READ_RUN = 256;
+/** Runs of at least this many blocks are decrypted in one batch (aesGcmDecryptBlocks). */
+const BATCH_OPEN_MIN = 32;
 /** Requests of up to this many blocks go through the read cache. */
 const CACHE_MAX_REQUEST = 16;
 const DEFAULTS = { memtableCapacity: 65536, nodeCacheBlocks: 4096, readCacheBlocks: 1024, readAheadBlocks: 64, l0Limit: 4, levelRatio: 10 };
@@ -188,6 +190,7 @@ export class SwornDisk implements BlockDevice {
   private inflight: InflightSegment | undefined;
 
   private readonly readCache: BlockLru;
+  private scratch: { ct: Uint8Array; pt: Uint8Array; keys: Uint8Array; tags: Uint8Array } | undefined;
   private lastReadEnd = -1;
   /** Records appended since the last sync. */
   private dirty = false;
@@ -789,28 +792,59 @@ export class SwornDisk implements BlockDevice {
     }
     if (fetch.length === 0) return;
     fetch.sort((a, b) => hba[a] - hba[b]);
+    const deliver = (i: number, pt: Uint8Array): void => {
+      const l = lo + i;
+      if (l < hi) {
+        buf.set(pt, (l - lba) * BLOCK_SIZE);
+        if (cacheRequested) this.readCache.set(l, pt);
+      } else {
+        this.readCache.set(l, pt);
+      }
+    };
     for (let a = 0; a < fetch.length;) {
       const h0 = hba[fetch[a]];
       let b = a + 1;
       while (b < fetch.length && b - a < MAX_READ_RUN && hba[fetch[b]] === h0 + (b - a)) b++;
-      const ct = new Uint8Array((b - a) * BLOCK_SIZE);
-      await this.raw.read(this.layout.dataStart + h0, ct);
+      const bad = (k: number) => new StorageError('EIO', `data block of LBA ${lo + fetch[k]} (HBA ${h0 + k - a}) failed authentication`);
       this.counters.dataBlocksRead += b - a;
-      for (let k = a; k < b; k++) {
-        const i = fetch[k];
-        const l = lo + i;
-        const pt = this.crypto.aesGcmDecrypt(km!.subarray(i * 32, i * 32 + 16), ZERO_IV,
-          ct.subarray((k - a) * BLOCK_SIZE, (k - a + 1) * BLOCK_SIZE), km!.subarray(i * 32 + 16, i * 32 + 32));
-        if (!pt) throw new StorageError('EIO', `data block of LBA ${l} (HBA ${h0 + k - a}) failed authentication`);
-        if (l < hi) {
-          buf.set(pt, (l - lba) * BLOCK_SIZE);
-          if (cacheRequested) this.readCache.set(l, pt);
-        } else {
-          this.readCache.set(l, pt);
+      if (b - a >= BATCH_OPEN_MIN && this.crypto.aesGcmDecryptBlocks) {
+        // A long run: verify and decrypt in one batch (in parallel, off this thread).
+        const m = b - a, s = this.readScratch();
+        const ct = s.ct.subarray(0, m * BLOCK_SIZE), pt = s.pt.subarray(0, m * BLOCK_SIZE);
+        await this.raw.read(this.layout.dataStart + h0, ct);
+        for (let k = 0; k < m; k++) {
+          const o = fetch[a + k] * 32;
+          s.keys.set(km!.subarray(o, o + 16), 16 * k);
+          s.tags.set(km!.subarray(o + 16, o + 32), 16 * k);
+        }
+        const failed = await this.crypto.aesGcmDecryptBlocks(s.keys, ct, pt, s.tags, BLOCK_SIZE);
+        if (failed >= 0) throw bad(a + failed);
+        for (let k = 0; k < m; k++) deliver(fetch[a + k], pt.subarray(k * BLOCK_SIZE, (k + 1) * BLOCK_SIZE));
+      } else {
+        const ct = new Uint8Array((b - a) * BLOCK_SIZE);
+        await this.raw.read(this.layout.dataStart + h0, ct);
+        for (let k = a; k < b; k++) {
+          const i = fetch[k];
+          const pt = this.crypto.aesGcmDecrypt(km!.subarray(i * 32, i * 32 + 16), ZERO_IV,
+            ct.subarray((k - a) * BLOCK_SIZE, (k - a + 1) * BLOCK_SIZE), km!.subarray(i * 32 + 16, i * 32 + 32));
+          if (!pt) throw bad(k);
+          deliver(i, pt);
         }
       }
       a = b;
     }
+  }
+
+  /** Buffers for batched decryption of one read run (allocated on first use). */
+  private readScratch(): { ct: Uint8Array; pt: Uint8Array; keys: Uint8Array; tags: Uint8Array } {
+    if (!this.scratch) {
+      const shared = (n: number) => this.crypto.allocShared?.(n) ?? new Uint8Array(n);
+      this.scratch = {
+        ct: shared(MAX_READ_RUN * BLOCK_SIZE), pt: shared(MAX_READ_RUN * BLOCK_SIZE),
+        keys: shared(MAX_READ_RUN * 16), tags: shared(MAX_READ_RUN * 16),
+      };
+    }
+    return this.scratch;
   }
 }
 
