@@ -1,10 +1,11 @@
 // HostCrypto on node:crypto (AES-NI backed OpenSSL).
 //
-// Batched per-block AES-GCM (aesGcmEncryptBlocks) runs in a small pool of worker threads: node:crypto
-// costs ~6 µs of JS/C++ binding work per block (createCipheriv with a fresh key, update, final,
-// getAuthTag), several times the cipher itself, and SwornDisk needs one fresh key per 4 KiB block.
-// In workers that cost overlaps with the caller's own work. Buffers in shared memory (allocShared)
-// are handed over without copying; other buffers fall back to the calling thread.
+// Batched per-block AES-GCM (aesGcmEncryptBlocks / aesGcmDecryptBlocks) runs in a small pool of
+// worker threads: node:crypto costs ~6 µs of JS/C++ binding work per block (createCipheriv with a
+// fresh key, update, final, getAuthTag), several times the cipher itself, and SwornDisk needs one
+// fresh key per 4 KiB block. In workers that cost overlaps with the caller's own work, and the
+// caller joins in (helpPendingBlocks) instead of idling when it has to wait. Buffers in shared
+// memory (allocShared) are handed over without copying; other buffers stay on the calling thread.
 import * as crypto from 'node:crypto';
 import * as os from 'node:os';
 import { Worker } from 'node:worker_threads';
@@ -13,33 +14,75 @@ import type { HostCrypto } from './types.js';
 const gcmName = (key: Uint8Array) => (key.length === 32 ? 'aes-256-gcm' : 'aes-128-gcm');
 const ZERO_IV = new Uint8Array(12);
 
+/** Blocks per unit of work that a thread claims (~100 µs). */
+const CHUNK_BLOCKS = 16;
+/** Blocks below which a batch is done on the calling thread (a round trip costs ~50-100 µs). */
+const MIN_OFFLOAD_BLOCKS = 32;
+/** Worker threads (the machine's cores, at most 2: the caller needs one too). */
+const POOL_SIZE = Math.max(1, Math.min(2, os.availableParallelism()));
+
 /**
- * The worker's body (CommonJS, eval'd): the loops of sealBlocksHere / openBlocksHere. It answers
- * each request with -1 (done), the index of the first block that failed authentication, or an
- * error message.
+ * A batched call in progress. Its blocks are cut into chunks of CHUNK_BLOCKS; every participant
+ * (the workers, and the calling thread in helpPendingBlocks) claims chunks with an atomic counter,
+ * so the calling thread never idles while work is left, and a descheduled worker (a loaded
+ * machine) cannot hold the batch up. ctl (shared Int32Array): [0] next chunk to claim, [1] chunks
+ * finished, [2] 1 + index of a block that failed authentication (0: none).
  */
+interface Batch {
+  open: boolean;
+  keys: Uint8Array;
+  src: Uint8Array;
+  dst: Uint8Array;
+  tags: Uint8Array;
+  bs: number;
+  n: number;
+  ctl: Int32Array;
+  chunks: number;
+  settled: boolean;
+  resolve(bad: number): void;
+  reject(e: Error): void;
+}
+
+/** Blocks [from, to) of a batch; returns the first block failing authentication, or -1. */
+function cryptBlocks(open: boolean, keys: Uint8Array, src: Uint8Array, dst: Uint8Array, tags: Uint8Array, bs: number, from: number, to: number): number {
+  for (let i = from; i < to; i++) {
+    const key = keys.subarray(16 * i, 16 * i + 16), blk = src.subarray(i * bs, (i + 1) * bs);
+    if (open) {
+      const d = crypto.createDecipheriv('aes-128-gcm', key, ZERO_IV);
+      d.setAuthTag(tags.subarray(16 * i, 16 * i + 16));
+      const p = d.update(blk);
+      try { d.final(); } catch { return i; }
+      dst.set(p, i * bs);
+    } else {
+      const c = crypto.createCipheriv('aes-128-gcm', key, ZERO_IV);
+      dst.set(c.update(blk), i * bs);
+      c.final();
+      tags.set(c.getAuthTag(), 16 * i);
+    }
+  }
+  return -1;
+}
+
+/** Claims chunks of a batch until none is left (the worker runs the same function). */
+function claimChunks(b: Pick<Batch, 'open' | 'keys' | 'src' | 'dst' | 'tags' | 'bs' | 'n' | 'ctl' | 'chunks'>): void {
+  for (let c; (c = Atomics.add(b.ctl, 0, 1)) < b.chunks;) {
+    const bad = cryptBlocks(b.open, b.keys, b.src, b.dst, b.tags, b.bs, c * CHUNK_BLOCKS, Math.min(b.n, (c + 1) * CHUNK_BLOCKS));
+    if (bad >= 0) Atomics.compareExchange(b.ctl, 2, 0, bad + 1);
+    Atomics.add(b.ctl, 1, 1);
+  }
+}
+
+/** The worker's body (CommonJS, eval'd): the two functions above, then -1 or an error message per batch. */
 const WORKER_SOURCE = `
 const { parentPort } = require('node:worker_threads');
 const crypto = require('node:crypto');
-const iv = Buffer.alloc(12);
-parentPort.on('message', (m) => {
+const ZERO_IV = new Uint8Array(12);
+const CHUNK_BLOCKS = ${CHUNK_BLOCKS};
+${cryptBlocks.toString()}
+${claimChunks.toString()}
+parentPort.on('message', (b) => {
   try {
-    const { open, keys, src, dst, tags, bs, from, to } = m;
-    for (let i = from; i < to; i++) {
-      const key = keys.subarray(16 * i, 16 * i + 16), blk = src.subarray(i * bs, (i + 1) * bs);
-      if (open) {
-        const d = crypto.createDecipheriv('aes-128-gcm', key, iv);
-        d.setAuthTag(tags.subarray(16 * i, 16 * i + 16));
-        const p = d.update(blk);
-        try { d.final(); } catch { parentPort.postMessage(i); return; }
-        dst.set(p, i * bs);
-      } else {
-        const c = crypto.createCipheriv('aes-128-gcm', key, iv);
-        dst.set(c.update(blk), i * bs);
-        c.final();
-        tags.set(c.getAuthTag(), 16 * i);
-      }
-    }
+    claimChunks(b);
     parentPort.postMessage(-1);
   } catch (e) {
     parentPort.postMessage(String((e && e.message) || e));
@@ -47,47 +90,23 @@ parentPort.on('message', (m) => {
 });
 `;
 
-/** Blocks below which a batch is done on the calling thread (a round trip costs ~50-100 µs). */
-const MIN_OFFLOAD_BLOCKS = 32;
-/** Worker threads (the machine's cores, at most 2: the caller needs one too). */
-const POOL_SIZE = Number(process.env.SEAL_POOL ?? 0) || Math.max(1, Math.min(2, os.availableParallelism()));
-
-function sealBlocksHere(keys: Uint8Array, pt: Uint8Array, out: Uint8Array, tags: Uint8Array, bs: number, from: number, to: number): void {
-  for (let i = from; i < to; i++) {
-    const c = crypto.createCipheriv('aes-128-gcm', keys.subarray(16 * i, 16 * i + 16), ZERO_IV);
-    out.set(c.update(pt.subarray(i * bs, (i + 1) * bs)), i * bs);
-    c.final();
-    tags.set(c.getAuthTag(), 16 * i);
-  }
-}
-
-/** Returns the index of the first block that fails authentication, or -1. */
-function openBlocksHere(keys: Uint8Array, ct: Uint8Array, out: Uint8Array, tags: Uint8Array, bs: number, from: number, to: number): number {
-  for (let i = from; i < to; i++) {
-    const d = crypto.createDecipheriv('aes-128-gcm', keys.subarray(16 * i, 16 * i + 16), ZERO_IV);
-    d.setAuthTag(tags.subarray(16 * i, 16 * i + 16));
-    const p = d.update(ct.subarray(i * bs, (i + 1) * bs));
-    try { d.final(); } catch { return i; }
-    out.set(p, i * bs);
-  }
-  return -1;
-}
-
 const isShared = (a: Uint8Array) => a.buffer instanceof SharedArrayBuffer;
 
 interface SealWorker {
   worker: Worker;
-  /** Settlers of the requests posted to this worker, oldest first (it answers in order). */
-  pending: { resolve(bad: number): void; reject(e: Error): void }[];
+  /** Batches posted to this worker, oldest first (it answers in order). */
+  pending: Batch[];
 }
 
 /**
- * Worker threads for aesGcmEncryptBlocks. Workers are started on first use and unref'd while idle,
- * so that they never keep the process alive; a worker that dies fails its requests and is replaced
+ * Worker threads for the batched calls. Workers are started on first use and unref'd while idle,
+ * so that they never keep the process alive; a worker that dies fails its batches and is replaced
  * on the next call.
  */
 class SealPool {
   private readonly workers: (SealWorker | undefined)[] = new Array(POOL_SIZE).fill(undefined);
+  /** Batches not settled yet (help() works on them). */
+  private readonly active = new Set<Batch>();
 
   private get(i: number): SealWorker {
     let w = this.workers[i];
@@ -96,13 +115,12 @@ class SealPool {
     const sw: SealWorker = { worker, pending: [] };
     const fail = (e: Error) => {
       if (this.workers[i] === sw) this.workers[i] = undefined;
-      for (const p of sw.pending.splice(0)) p.reject(e);
+      for (const b of sw.pending.splice(0)) this.settle(b, e);
     };
     worker.on('message', (msg: string | number) => {
-      const p = sw.pending.shift();
+      const b = sw.pending.shift();
       if (sw.pending.length === 0) worker.unref();
-      if (!p) return;
-      if (typeof msg === 'number') p.resolve(msg); else p.reject(new Error(`AES-GCM worker: ${msg}`));
+      if (b) this.settle(b, typeof msg === 'number' ? undefined : new Error(`AES-GCM worker: ${msg}`));
     });
     worker.on('error', fail);
     worker.on('exit', (code) => fail(new Error(`AES-GCM worker exited (${code})`)));
@@ -111,20 +129,43 @@ class SealPool {
     return w;
   }
 
-  /** Splits the n blocks over the workers; resolves to the first failing block (open) or -1. */
-  run(open: boolean, keys: Uint8Array, src: Uint8Array, dst: Uint8Array, tags: Uint8Array, bs: number, n: number): Promise<number> {
-    const parts = Math.min(POOL_SIZE, Math.ceil(n / MIN_OFFLOAD_BLOCKS));
-    const jobs: Promise<number>[] = [];
-    for (let k = 0; k < parts; k++) {
-      const from = Math.floor((n * k) / parts), to = Math.floor((n * (k + 1)) / parts);
-      const w = this.get(k);
-      jobs.push(new Promise<number>((resolve, reject) => {
-        w.pending.push({ resolve, reject });
-        w.worker.ref();
-        w.worker.postMessage({ open, keys, src, dst, tags, bs, from, to });
-      }));
+  /** Settles `b` on an error, or once every chunk is finished (called on each progress event). */
+  private settle(b: Batch, err?: Error): void {
+    if (b.settled) return;
+    if (err) {
+      b.settled = true;
+      this.active.delete(b);
+      b.reject(err);
+    } else if (Atomics.load(b.ctl, 1) === b.chunks) {
+      b.settled = true;
+      this.active.delete(b);
+      b.resolve(Atomics.load(b.ctl, 2) - 1);
     }
-    return Promise.all(jobs).then((bad) => bad.find((b) => b >= 0) ?? -1);
+  }
+
+  /** Posts a batch to the workers; resolves to the first failing block (decryption) or -1. */
+  run(open: boolean, keys: Uint8Array, src: Uint8Array, dst: Uint8Array, tags: Uint8Array, bs: number, n: number): Promise<number> {
+    return new Promise<number>((resolve, reject) => {
+      const chunks = Math.ceil(n / CHUNK_BLOCKS);
+      const ctl = new Int32Array(new SharedArrayBuffer(12));
+      const b: Batch = { open, keys, src, dst, tags, bs, n, ctl, chunks, settled: false, resolve, reject };
+      this.active.add(b);
+      const helpers = Math.min(POOL_SIZE, Math.ceil(n / MIN_OFFLOAD_BLOCKS));
+      for (let k = 0; k < helpers; k++) {
+        const w = this.get(k);
+        w.pending.push(b);
+        w.worker.ref();
+        w.worker.postMessage({ open, keys, src, dst, tags, bs, n, ctl, chunks });
+      }
+    });
+  }
+
+  /** Runs unclaimed chunks of the active batches on this thread. */
+  help(): void {
+    for (const b of [...this.active]) {
+      claimChunks(b);
+      this.settle(b);
+    }
   }
 }
 
@@ -190,15 +231,18 @@ export const nodeCrypto: HostCrypto = {
   async aesGcmEncryptBlocks(keys, plaintext, out, tags, bs) {
     const n = blockCount('aesGcmEncryptBlocks', keys, plaintext, out, tags, bs);
     if (n < MIN_OFFLOAD_BLOCKS || !isShared(plaintext) || !isShared(out) || !isShared(tags)) {
-      sealBlocksHere(keys, plaintext, out, tags, bs, 0, n);
+      cryptBlocks(false, keys, plaintext, out, tags, bs, 0, n);
       return;
     }
     await (pool ??= new SealPool()).run(false, sharedCopy(keys), plaintext, out, tags, bs, n);
   },
   async aesGcmDecryptBlocks(keys, ciphertext, out, tags, bs) {
     const n = blockCount('aesGcmDecryptBlocks', keys, ciphertext, out, tags, bs);
-    if (n < MIN_OFFLOAD_BLOCKS || !isShared(ciphertext) || !isShared(out)) return openBlocksHere(keys, ciphertext, out, tags, bs, 0, n);
+    if (n < MIN_OFFLOAD_BLOCKS || !isShared(ciphertext) || !isShared(out)) return cryptBlocks(true, keys, ciphertext, out, tags, bs, 0, n);
     return (pool ??= new SealPool()).run(true, sharedCopy(keys), ciphertext, out, sharedCopy(tags), bs, n);
+  },
+  helpPendingBlocks() {
+    pool?.help();
   },
   allocShared,
 };

@@ -90,6 +90,12 @@ export interface HostCrypto {
    */
   aesGcmDecryptBlocks?(keys: Uint8Array, ciphertext: Uint8Array, out: Uint8Array, tags: Uint8Array, blockSize: number): Promise<number>;
   /**
+   * Works on the parts of pending aesGcm*Blocks calls that no other thread has taken yet, on the
+   * calling thread, until none is left: call it before awaiting one of them instead of idling.
+   * Optional (a no-op where the calls run on the calling thread anyway).
+   */
+  helpPendingBlocks?(): void;
+  /**
    * Allocates a byte buffer that aesGcmEncryptBlocks can use without copying (shared memory with
    * its worker threads, where it has them). Optional: callers use a plain Uint8Array otherwise.
    */

@@ -567,7 +567,7 @@ export class SwornDisk implements BlockDevice {
   private async flushBuffer(): Promise<void> {
     const prev = this.inflight;
     // Its plaintext buffer becomes the next write buffer.
-    if (prev) await prev.sealed;
+    if (prev) await this.sealedSeg(prev);
     let n = 0;
     for (let s = 0; s < this.wbUsed; s++) n += this.wbLive[s];
     if (n === 0) {
@@ -601,6 +601,12 @@ export class SwornDisk implements BlockDevice {
     this.inflight = seg;
   }
 
+  /** Waits for a segment's encryption, doing what is left of it on this thread meanwhile. */
+  private sealedSeg(seg: InflightSegment): Promise<void> {
+    this.crypto.helpPendingBlocks?.();
+    return seg.sealed;
+  }
+
   /** aesGcmEncryptBlocks on this thread, for a HostCrypto without it. */
   private sealHere(keys: Uint8Array, pt: Uint8Array, out: Uint8Array, tags: Uint8Array, n: number): void {
     for (let j = 0; j < n; j++) {
@@ -619,7 +625,7 @@ export class SwornDisk implements BlockDevice {
     const seg = this.inflight;
     if (!seg) return;
     this.inflight = undefined;
-    await seg.sealed;
+    await this.sealedSeg(seg);
     const { n, lbas, runs, keys, epoch } = seg;
     const rec = this.recBuf, tags = this.tagBufs[seg.set];
     let ri = 0, rOff = 0;
@@ -817,7 +823,9 @@ export class SwornDisk implements BlockDevice {
           s.keys.set(km!.subarray(o, o + 16), 16 * k);
           s.tags.set(km!.subarray(o + 16, o + 32), 16 * k);
         }
-        const failed = await this.crypto.aesGcmDecryptBlocks(s.keys, ct, pt, s.tags, BLOCK_SIZE);
+        const opened = this.crypto.aesGcmDecryptBlocks(s.keys, ct, pt, s.tags, BLOCK_SIZE);
+        this.crypto.helpPendingBlocks?.();
+        const failed = await opened;
         if (failed >= 0) throw bad(a + failed);
         for (let k = 0; k < m; k++) deliver(fetch[a + k], pt.subarray(k * BLOCK_SIZE, (k + 1) * BLOCK_SIZE));
       } else {
