@@ -9,6 +9,10 @@
 //    AES-128-GCM encrypted under a fresh random key with a zero IV, each contiguous HBA run is one
 //    raw write, and each block's record LBA -> (HBA, key, MAC) goes to the journal (DATA) and to the
 //    mutable memtable, tagged with epoch S+1 (S = committed sync id).
+//    Double buffering: the segment's encryption runs in HostCrypto's batched call (worker
+//    threads) while the next segment fills; its raw writes, journal records and memtable puts
+//    happen when the next segment is handed over, or before any other operation (finishInflight),
+//    so everything else sees the disk as if the segment had been written synchronously.
 // 3. A full memtable, or a journal that has grown by a third of its ring since the last checkpoint,
 //    triggers a checkpointed compaction: freeze the memtable, build an L0 table (plus the major
 //    compactions that follow), flush, write a checkpoint pack naming the new tables and the new
@@ -376,7 +380,7 @@ export class SwornDisk implements BlockDevice {
     // Fast path: nothing queued before it and the blocks fit in the buffer, so the write is only
     // a copy: done now, without a trip through the queue (the common case; 1023 of 1024 blocks).
     if (this.queued === 0 && !this.failed && !this.closed && this.wbUsed + n <= SEGMENT_BLOCKS && this.wbData !== EMPTY) {
-      for (let i = 0; i < n; i++) this.bufferBlock(lba + i, data, i);
+      this.bufferBlocks(lba, data, n);
       return RESOLVED;
     }
     return this.run(async () => {
@@ -386,6 +390,25 @@ export class SwornDisk implements BlockDevice {
         this.bufferBlock(lba + i, data, i);
       }
     });
+  }
+
+  /** bufferBlock for blocks 0..n-1; a run of new LBAs (the common case) takes one copy. */
+  private bufferBlocks(lba: number, data: Uint8Array, n: number): void {
+    let fresh = true;
+    for (let i = 0; i < n && fresh; i++) fresh = !this.wbMap.has(lba + i);
+    if (!fresh) {
+      for (let i = 0; i < n; i++) this.bufferBlock(lba + i, data, i);
+      return;
+    }
+    const s0 = this.wbUsed;
+    for (let i = 0; i < n; i++) {
+      this.wbMap.set(lba + i, s0 + i);
+      this.wbLba[s0 + i] = lba + i;
+      this.wbLive[s0 + i] = 1;
+    }
+    this.wbUsed += n;
+    this.wbData.set(data.subarray(0, n * BLOCK_SIZE), s0 * BLOCK_SIZE);
+    if (this.readCache.size > 0) for (let i = 0; i < n; i++) this.readCache.delete(lba + i);
   }
 
   /** Copies block i of `data` into the write buffer as LBA `l` (the buffer has room for it). */
