@@ -105,8 +105,8 @@ interface SealWorker {
  */
 class SealPool {
   private readonly workers: (SealWorker | undefined)[] = new Array(POOL_SIZE).fill(undefined);
-  /** Batches not settled yet (help() works on them). */
-  private readonly active = new Set<Batch>();
+  /** Unsettled batches by the promise their call returned (help() works on one). */
+  private readonly active = new WeakMap<Promise<number>, Batch>();
 
   private get(i: number): SealWorker {
     let w = this.workers[i];
@@ -134,38 +134,39 @@ class SealPool {
     if (b.settled) return;
     if (err) {
       b.settled = true;
-      this.active.delete(b);
       b.reject(err);
     } else if (Atomics.load(b.ctl, 1) === b.chunks) {
       b.settled = true;
-      this.active.delete(b);
       b.resolve(Atomics.load(b.ctl, 2) - 1);
     }
   }
 
   /** Posts a batch to the workers; resolves to the first failing block (decryption) or -1. */
   run(open: boolean, keys: Uint8Array, src: Uint8Array, dst: Uint8Array, tags: Uint8Array, bs: number, n: number): Promise<number> {
-    return new Promise<number>((resolve, reject) => {
+    let b: Batch | undefined;
+    const p = new Promise<number>((resolve, reject) => {
       const chunks = Math.ceil(n / CHUNK_BLOCKS);
       const ctl = new Int32Array(new SharedArrayBuffer(12));
-      const b: Batch = { open, keys, src, dst, tags, bs, n, ctl, chunks, settled: false, resolve, reject };
-      this.active.add(b);
-      const helpers = Math.min(POOL_SIZE, Math.ceil(n / MIN_OFFLOAD_BLOCKS));
-      for (let k = 0; k < helpers; k++) {
-        const w = this.get(k);
-        w.pending.push(b);
-        w.worker.ref();
-        w.worker.postMessage({ open, keys, src, dst, tags, bs, n, ctl, chunks });
-      }
+      b = { open, keys, src, dst, tags, bs, n, ctl, chunks, settled: false, resolve, reject };
     });
+    const batch = b!;
+    this.active.set(p, batch);
+    const helpers = Math.min(POOL_SIZE, Math.ceil(n / MIN_OFFLOAD_BLOCKS));
+    for (let k = 0; k < helpers; k++) {
+      const w = this.get(k);
+      w.pending.push(batch);
+      w.worker.ref();
+      w.worker.postMessage({ open, keys, src, dst, tags, bs, n, ctl: batch.ctl, chunks: batch.chunks });
+    }
+    return p;
   }
 
-  /** Runs unclaimed chunks of the active batches on this thread. */
-  help(): void {
-    for (const b of [...this.active]) {
-      claimChunks(b);
-      this.settle(b);
-    }
+  /** Runs the unclaimed chunks of the batch whose call returned `call` on this thread. */
+  help(call: Promise<unknown>): void {
+    const b = this.active.get(call as Promise<number>);
+    if (!b || b.settled) return;
+    claimChunks(b);
+    this.settle(b);
   }
 }
 
@@ -228,21 +229,31 @@ export const nodeCrypto: HostCrypto = {
     return new Uint8Array(h.digest());
   },
   hkdf: (ikm, salt, info, length) => new Uint8Array(crypto.hkdfSync('sha256', ikm, salt, info, length)),
-  async aesGcmEncryptBlocks(keys, plaintext, out, tags, bs) {
-    const n = blockCount('aesGcmEncryptBlocks', keys, plaintext, out, tags, bs);
-    if (n < MIN_OFFLOAD_BLOCKS || !isShared(plaintext) || !isShared(out) || !isShared(tags)) {
-      cryptBlocks(false, keys, plaintext, out, tags, bs, 0, n);
-      return;
+  // Not async: the promise returned is the pool's own, by which helpPendingBlocks finds the batch.
+  aesGcmEncryptBlocks(keys, plaintext, out, tags, bs) {
+    try {
+      const n = blockCount('aesGcmEncryptBlocks', keys, plaintext, out, tags, bs);
+      if (n < MIN_OFFLOAD_BLOCKS || !isShared(plaintext) || !isShared(out) || !isShared(tags)) {
+        cryptBlocks(false, keys, plaintext, out, tags, bs, 0, n);
+        return Promise.resolve();
+      }
+      // Resolves to -1 (no block can fail): the value is not part of the contract.
+      return (pool ??= new SealPool()).run(false, sharedCopy(keys), plaintext, out, tags, bs, n);
+    } catch (e) {
+      return Promise.reject(e);
     }
-    await (pool ??= new SealPool()).run(false, sharedCopy(keys), plaintext, out, tags, bs, n);
   },
-  async aesGcmDecryptBlocks(keys, ciphertext, out, tags, bs) {
-    const n = blockCount('aesGcmDecryptBlocks', keys, ciphertext, out, tags, bs);
-    if (n < MIN_OFFLOAD_BLOCKS || !isShared(ciphertext) || !isShared(out)) return cryptBlocks(true, keys, ciphertext, out, tags, bs, 0, n);
-    return (pool ??= new SealPool()).run(true, sharedCopy(keys), ciphertext, out, sharedCopy(tags), bs, n);
+  aesGcmDecryptBlocks(keys, ciphertext, out, tags, bs) {
+    try {
+      const n = blockCount('aesGcmDecryptBlocks', keys, ciphertext, out, tags, bs);
+      if (n < MIN_OFFLOAD_BLOCKS || !isShared(ciphertext) || !isShared(out)) return Promise.resolve(cryptBlocks(true, keys, ciphertext, out, tags, bs, 0, n));
+      return (pool ??= new SealPool()).run(true, sharedCopy(keys), ciphertext, out, sharedCopy(tags), bs, n);
+    } catch (e) {
+      return Promise.reject(e);
+    }
   },
-  helpPendingBlocks() {
-    pool?.help();
+  helpPendingBlocks(call) {
+    pool?.help(call);
   },
   allocShared,
 };

@@ -81,7 +81,7 @@ export interface HostCrypto {
    * caller keeps working): the caller must leave all four buffers alone until the promise settles.
    * Optional: callers fall back to aesGcmEncrypt per block.
    */
-  aesGcmEncryptBlocks?(keys: Uint8Array, plaintext: Uint8Array, out: Uint8Array, tags: Uint8Array, blockSize: number): Promise<void>;
+  aesGcmEncryptBlocks?(keys: Uint8Array, plaintext: Uint8Array, out: Uint8Array, tags: Uint8Array, blockSize: number): Promise<unknown>;
   /**
    * The inverse of aesGcmEncryptBlocks: block i of `ciphertext` is verified against
    * tags[16i, 16i+16) and decrypted under keys[16i, 16i+16) into the same range of `out`.
@@ -90,11 +90,11 @@ export interface HostCrypto {
    */
   aesGcmDecryptBlocks?(keys: Uint8Array, ciphertext: Uint8Array, out: Uint8Array, tags: Uint8Array, blockSize: number): Promise<number>;
   /**
-   * Works on the parts of pending aesGcm*Blocks calls that no other thread has taken yet, on the
-   * calling thread, until none is left: call it before awaiting one of them instead of idling.
-   * Optional (a no-op where the calls run on the calling thread anyway).
+   * Works on the parts of the pending aesGcm*Blocks call that returned `call` which no other
+   * thread has taken yet, on the calling thread, until none is left: call it before awaiting the
+   * call instead of idling. Optional (a no-op where the call ran on the calling thread anyway).
    */
-  helpPendingBlocks?(): void;
+  helpPendingBlocks?(call: Promise<unknown>): void;
   /**
    * Allocates a byte buffer that aesGcmEncryptBlocks can use without copying (shared memory with
    * its worker threads, where it has them). Optional: callers use a plain Uint8Array otherwise.

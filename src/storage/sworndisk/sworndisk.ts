@@ -145,7 +145,7 @@ interface InflightSegment {
   /** Index into outBufs/tagBufs. */
   set: number;
   /** Settles when out/tag buffers hold the ciphertexts and tags. */
-  sealed: Promise<void>;
+  sealed: Promise<unknown>;
 }
 const EMPTY = new Uint8Array(0);
 const RESOLVED = Promise.resolve();
@@ -625,8 +625,8 @@ export class SwornDisk implements BlockDevice {
   }
 
   /** Waits for a segment's encryption, doing what is left of it on this thread meanwhile. */
-  private sealedSeg(seg: InflightSegment): Promise<void> {
-    this.crypto.helpPendingBlocks?.();
+  private sealedSeg(seg: InflightSegment): Promise<unknown> {
+    this.crypto.helpPendingBlocks?.(seg.sealed);
     return seg.sealed;
   }
 
@@ -847,7 +847,7 @@ export class SwornDisk implements BlockDevice {
           s.tags.set(km!.subarray(o + 16, o + 32), 16 * k);
         }
         const opened = this.crypto.aesGcmDecryptBlocks(s.keys, ct, pt, s.tags, BLOCK_SIZE);
-        this.crypto.helpPendingBlocks?.();
+        this.crypto.helpPendingBlocks?.(opened);
         const failed = await opened;
         if (failed >= 0) throw bad(a + failed);
         for (let k = 0; k < m; k++) deliver(fetch[a + k], pt.subarray(k * BLOCK_SIZE, (k + 1) * BLOCK_SIZE));
