@@ -141,7 +141,7 @@ class SealPool {
     }
   }
 
-  /** Posts a batch to the workers; resolves to the first failing block (decryption) or -1. */
+  /** Posts a batch to the workers; resolves to a block that failed authentication (decryption) or -1. */
   run(open: boolean, keys: Uint8Array, src: Uint8Array, dst: Uint8Array, tags: Uint8Array, bs: number, n: number): Promise<number> {
     let b: Batch | undefined;
     const p = new Promise<number>((resolve, reject) => {

@@ -85,7 +85,7 @@ export interface HostCrypto {
   /**
    * The inverse of aesGcmEncryptBlocks: block i of `ciphertext` is verified against
    * tags[16i, 16i+16) and decrypted under keys[16i, 16i+16) into the same range of `out`.
-   * Resolves to the index of the first block that fails authentication (the contents of `out`
+   * Resolves to the index of a block that fails authentication (the contents of `out`
    * are then unspecified), or -1. Same threading rules as aesGcmEncryptBlocks; optional.
    */
   aesGcmDecryptBlocks?(keys: Uint8Array, ciphertext: Uint8Array, out: Uint8Array, tags: Uint8Array, blockSize: number): Promise<number>;
