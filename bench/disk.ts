@@ -42,7 +42,10 @@
 // Load: the machine may be shared. Each measurement also reads the main thread's run-queue wait
 // (/proc/thread-self/schedstat: time runnable but not running) and reports MiB/s over (wall - that wait)
 // as "excl. runq wait" rows: an estimate of an unloaded machine (the disks run on the main
-// thread: crypto and fs calls are synchronous; fsync time stays in).
+// thread: crypto and fs calls are synchronous; fsync time stays in). Exception: SwornDisk
+// encrypts data segments (and decrypts long read runs) in worker threads as well
+// (HostCrypto.aesGcmEncryptBlocks), so its adjusted figure is rougher, in either direction: the
+// workers' own run-queue wait is not subtracted, and they may progress while the main thread waits.
 // Caveat: Node cannot do O_DIRECT, so host I/O goes through the host page cache. Writes end with
 // fdatasync (their data reaches the device), but reads are served from the page cache (the image
 // was just written and the machine has RAM to spare): read figures measure the disk's CPU work

@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { compileCached, REPO_ROOT } from '../src/sdk/compiler.js';
 import { Kernel } from '../src/kernel/kernel.js';
 import { RamFs } from '../src/kernel/fs/ramfs.js';
+import type { FileSystem } from '../src/kernel/fs/inode.js';
 import { Log } from '../src/kernel/log.js';
 import { nodeHost } from '../src/host/node.js';
 import type { HostStdio } from '../src/host/types.js';
@@ -180,8 +181,14 @@ function withNonce(bytes: Uint8Array): Uint8Array {
  * holds just the program at /prog.wasm) and returns what it printed. The module is compiled afresh
  * for each run (see withNonce), as it would be by a fresh `occlum run`.
  */
-/** Runs `wasm` as /prog.wasm in a fresh kernel; `extra` installs more programs (LibOS name -> .wasm path). */
-export async function runLibOS(wasm: string, args: string[], env: string[] = [], extra: Record<string, string> = {}): Promise<RunOutput> {
+/**
+ * Runs `wasm` as /prog.wasm in a fresh kernel; `extra` installs more programs (LibOS name -> .wasm
+ * path); `mounts` are mounted (in order) before the program starts; the caller keeps ownership of
+ * them (unmounting them is the caller's job).
+ */
+export async function runLibOS(
+  wasm: string, args: string[], env: string[] = [], extra: Record<string, string> = {}, mounts: { target: string; fs: FileSystem }[] = [],
+): Promise<RunOutput> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'occlum-bench-'));
   const stdio = new CaptureStdio();
   const start = performance.now();
@@ -194,6 +201,7 @@ export async function runLibOS(wasm: string, args: string[], env: string[] = [],
     const kernel = new Kernel({ host, rootFs, log: new Log('off', host.log) });
     let status: number;
     try {
+      for (const m of mounts) await kernel.vfs.mount(m.target, m.fs);
       const proc = await kernel.spawn('/prog.wasm', { argv: ['/prog.wasm', ...args], env });
       status = await proc.exited;
     } finally {

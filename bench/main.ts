@@ -13,8 +13,9 @@ import { syscallBench } from './syscall.js';
 import { computeBench } from './compute.js';
 import { spawnBench, pipeBench } from './process.js';
 import { diskBench } from './disk.js';
+import { fsBench } from './fs.js';
 
-const BENCHMARKS: Benchmark[] = [syscallBench, computeBench, spawnBench, pipeBench, diskBench];
+const BENCHMARKS: Benchmark[] = [syscallBench, computeBench, spawnBench, pipeBench, diskBench, fsBench];
 
 function usage(): string {
   const names = BENCHMARKS.map((b) => `  ${b.name.padEnd(10)} ${b.description}`).join('\n');

@@ -80,4 +80,30 @@ export interface HostCrypto {
   sha256(...parts: Uint8Array[]): Uint8Array;
   hmacSha256(key: Uint8Array, ...parts: Uint8Array[]): Uint8Array;
   hkdf(ikm: Uint8Array, salt: Uint8Array, info: string, length: number): Uint8Array;
+  /**
+   * Batched AES-GCM with one key per block and a zero IV (each key must be used once): block i of
+   * `plaintext` (`blockSize` bytes) is encrypted under keys[16i, 16i+16) (AES-128) into the same
+   * range of `out`, its tag into tags[16i, 16i+16). May run off the calling thread (so that the
+   * caller keeps working): the caller must leave all four buffers alone until the promise settles.
+   * Optional: callers fall back to aesGcmEncrypt per block.
+   */
+  aesGcmEncryptBlocks?(keys: Uint8Array, plaintext: Uint8Array, out: Uint8Array, tags: Uint8Array, blockSize: number): Promise<unknown>;
+  /**
+   * The inverse of aesGcmEncryptBlocks: block i of `ciphertext` is verified against
+   * tags[16i, 16i+16) and decrypted under keys[16i, 16i+16) into the same range of `out`.
+   * Resolves to the index of a block that fails authentication (the contents of `out`
+   * are then unspecified), or -1. Same threading rules as aesGcmEncryptBlocks; optional.
+   */
+  aesGcmDecryptBlocks?(keys: Uint8Array, ciphertext: Uint8Array, out: Uint8Array, tags: Uint8Array, blockSize: number): Promise<number>;
+  /**
+   * Works on the parts of the pending aesGcm*Blocks call that returned `call` which no other
+   * thread has taken yet, on the calling thread, until none is left: call it before awaiting the
+   * call instead of idling. Optional (a no-op where the call ran on the calling thread anyway).
+   */
+  helpPendingBlocks?(call: Promise<unknown>): void;
+  /**
+   * Allocates a byte buffer that aesGcmEncryptBlocks can use without copying (shared memory with
+   * its worker threads, where it has them). Optional: callers use a plain Uint8Array otherwise.
+   */
+  allocShared?(n: number): Uint8Array;
 }

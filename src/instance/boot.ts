@@ -43,7 +43,7 @@ export interface BootOptions {
 }
 
 /** realpath that reports failures as HostError, the way hostfs expects from the host. */
-function hostRealpath(p: string): string {
+export function hostRealpath(p: string): string {
   try {
     return fs.realpathSync.native(p);
   } catch (e) {
