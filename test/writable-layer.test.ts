@@ -202,3 +202,21 @@ test('another machine (another sealing key) cannot open the layer: one line, non
   assert.equal(lines.length, 1, r.stderr);
   assert.match(lines[0]!, /run\/mount\/__ROOT/);
 });
+
+test('a sefs mount of Occlum.json keeps its files across runs, encrypted in its host directory', async () => {
+  await ok(['new', 'sefsmount'], work);
+  const dir = path.join(work, 'sefsmount');
+  const cfgPath = path.join(dir, 'Occlum.json');
+  const cfg = JSON.parse(fs.readFileSync(cfgPath, 'utf8')) as { mount: Record<string, unknown>[] };
+  cfg.mount.push({ target: '/data', type: 'sefs', source: './run/mount/data' });
+  fs.writeFileSync(cfgPath, JSON.stringify(cfg, null, 2));
+  await ok(['build'], dir);
+  const marker = 'SEFS-MOUNT-MARKER-30c1';
+  let r = await sh(dir, `echo ${marker} > /data/kept.txt; echo ok`);
+  assert.equal(r.code, 0, r.stderr);
+  r = await sh(dir, 'cat /data/kept.txt');
+  assert.equal(r.stdout, `${marker}\n`);
+  const files = filesUnder(path.join(dir, 'run', 'mount', 'data'));
+  assert.ok(files.length > 0, 'the sefs lives in run/mount/data');
+  for (const f of files) assert.deepEqual(scan(f, [marker, 'kept.txt']).found, [], f);
+});

@@ -14,6 +14,8 @@ export interface DifferentialOptions {
   /** Extra boot options for the LibOS run (mounts, host directory...). */
   boot?: Omit<BootOptions, 'programs'>;
   timeoutMs?: number;
+  /** Working directory of the LibOS run (default /tmp): put it on the file system under test. */
+  cwd?: string;
 }
 
 /**
@@ -28,7 +30,7 @@ export function nativeSource(cFile: string): string {
   });
 }
 
-/** Runs `cFile` as /bin/<name> with cwd /tmp in a fresh LibOS and natively in a temp dir; asserts equal output and status. */
+/** Runs `cFile` as /bin/<name> with cwd /tmp (or `cwd`) in a fresh LibOS and natively in a temp dir; asserts equal output and status. */
 export async function assertSameAsNative(cFile: string, opts: DifferentialOptions): Promise<{ libos: RunResult; native: RunResult }> {
   const name = path.basename(cFile, '.c');
   const timeoutMs = opts.timeoutMs ?? 60_000;
@@ -38,7 +40,7 @@ export async function assertSameAsNative(cFile: string, opts: DifferentialOption
     const libos = await LibOS.boot({ ...opts.boot, programs: { [name]: opts.wasm, ...opts.programs } });
     let got: RunResult;
     try {
-      got = await libos.run(name, [], { cwd: '/tmp', timeoutMs });
+      got = await libos.run(name, [], { cwd: opts.cwd ?? '/tmp', timeoutMs });
       assert.deepEqual(libos.kernelBugs(), [], 'kernel bugs logged');
     } finally {
       await libos.shutdown();
