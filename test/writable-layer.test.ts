@@ -3,33 +3,20 @@
 // hold no plaintext of them and no file names; tampering, rollback and another machine's
 // sealing key are detected (EIO or a refusal to boot with one line), never silent old data.
 // Everything goes through the real CLI in temp dirs with a private HOME (sealing key, counters).
-import { test, before, after } from 'node:test';
+import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { occlum as runCli, tempWork, type CliResult } from './helpers/occlum-cli.js';
 
-const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const OCCLUM = path.join(REPO, 'bin', 'occlum.js');
+const { work, env } = tempWork('occlum-layer-test-');
+after(() => fs.rmSync(work, { recursive: true, force: true }));
 
-interface Result { code: number | null; stdout: string; stderr: string }
-
-let work = '';
-let home = '';
-
-function occlum(args: string[], cwd: string, homeDir = home): Promise<Result> {
-  return new Promise((resolve, reject) => {
-    const env = { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: homeDir };
-    const c = spawn(process.execPath, [OCCLUM, ...args], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '', stderr = '';
-    c.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
-    c.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
-    c.on('error', reject);
-    c.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+/** The CLI with this file's private HOME (or another one: another machine's sealing key). */
+function occlum(args: string[], cwd: string, homeDir?: string): Promise<CliResult> {
+  return runCli(args, cwd, homeDir === undefined ? env() : env({ HOME: homeDir }));
 }
+const home = env()['HOME']!;
 
 async function ok(args: string[], cwd: string): Promise<string> {
   const r = await occlum(args, cwd);
@@ -97,13 +84,6 @@ function flip(file: string, pos: number, mask: number): void {
     fs.closeSync(fd);
   }
 }
-
-before(() => {
-  work = fs.mkdtempSync(path.join(os.tmpdir(), 'occlum-layer-test-'));
-  home = path.join(work, 'home');
-  fs.mkdirSync(home);
-});
-after(() => { if (work) fs.rmSync(work, { recursive: true, force: true }); });
 
 test('files written by a program persist across runs, deletions of image files too, until the next build', async () => {
   const dir = await instance('persist');
