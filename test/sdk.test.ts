@@ -19,8 +19,8 @@ import * as path from 'node:path';
 import { WASI } from 'node:wasi';
 import { runCompiler, compileCached, SDK_LIB_DIR, REPO_ROOT } from '../src/sdk/compiler.js';
 import { providesImport } from '../src/kernel/abi/index.js';
-import { compileNative, PROGRAMS_DIR } from './helpers/libos.js';
-import { assertSameAsNative } from './helpers/differential.js';
+import { compileNative, compileProgram, PROGRAMS_DIR } from './helpers/libos.js';
+import { assertSameAsNative, nativeSource } from './helpers/differential.js';
 
 const POSIX_DIR = path.join(PROGRAMS_DIR, 'posix');
 const PROGRAMS = fs.readdirSync(POSIX_DIR).filter((f) => f.endsWith('.c')).map((f) => f.slice(0, -2)).sort();
@@ -77,7 +77,7 @@ function linuxImports(file: string): string[] {
 async function compilePosix(name: string): Promise<string> {
   let p = wasmOf.get(name);
   if (p === undefined) {
-    p = await compileCached(path.join(POSIX_DIR, `${name}.c`), { flags: ['-O1'] });
+    p = await compileProgram(path.join(POSIX_DIR, `${name}.c`), ['-O1']);
     wasmOf.set(name, p);
   }
   return p;
@@ -129,7 +129,7 @@ for (const name of PROGRAMS) {
     }
   });
   test(`posix/${name}.c compiles natively with gcc`, { skip: HAVE_GCC ? false : 'gcc not found' }, async () => {
-    const exe = await compileNative(path.join(POSIX_DIR, `${name}.c`));
+    const exe = await compileNative(nativeSource(path.join(POSIX_DIR, `${name}.c`)));
     assert.ok(fs.statSync(exe).size > 0);
   });
 }

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { LibOS, runNative, type BootOptions, type RunResult } from './libos.js';
+import { LibOS, runNative, TEST_INCLUDE, type BootOptions, type RunResult } from './libos.js';
 
 export interface DifferentialOptions {
   /** The program compiled with occlum-cc. */
@@ -19,14 +19,14 @@ export interface DifferentialOptions {
 }
 
 /**
- * The C source as one text for gcc: `#include "x.h"` lines naming a file next to the source are
- * inlined, so that the native cache (keyed by the text) sees header changes too.
+ * The C source as one text for gcc: `#include "x.h"` lines naming a file next to the source or in
+ * test/programs/include are inlined, so that the native cache (keyed by the text) sees header changes too.
  */
 export function nativeSource(cFile: string): string {
-  const dir = path.dirname(cFile);
+  const dirs = [path.dirname(cFile), TEST_INCLUDE];
   return fs.readFileSync(cFile, 'utf8').replace(/^#include "([\w.-]+)"$/gm, (line, h: string) => {
-    const p = path.join(dir, h);
-    return fs.existsSync(p) ? fs.readFileSync(p, 'utf8') : line;
+    const p = dirs.map((d) => path.join(d, h)).find((f) => fs.existsSync(f));
+    return p ? fs.readFileSync(p, 'utf8') : line;
   });
 }
 

@@ -33,6 +33,8 @@ import { compileCached } from '../../src/sdk/compiler.js';
 /** The repository root (this file is compiled to <repo>/dist/test/helpers/libos.js). */
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 export const PROGRAMS_DIR = path.join(REPO, 'test', 'programs');
+/** Headers shared by the C test programs (test_errno.h). */
+export const TEST_INCLUDE = path.join(PROGRAMS_DIR, 'include');
 const NATIVE_CACHE = path.join(REPO, '.cache', 'native');
 
 /** How a process ended, decoded from its Linux wait status, plus what it printed. */
@@ -59,7 +61,7 @@ export function decodeStatus(status: number): { exitCode: number | null; signal:
 /** Compiles test/programs/<name>.c (or an absolute path) to Wasm with occlum-cc; cached by content. */
 export function compileProgram(nameOrPath: string, flags: string[] = []): Promise<string> {
   const src = path.isAbsolute(nameOrPath) ? nameOrPath : path.join(PROGRAMS_DIR, nameOrPath.endsWith('.c') ? nameOrPath : `${nameOrPath}.c`);
-  return compileCached(src, { flags });
+  return compileCached(src, { flags: [`-I${TEST_INCLUDE}`, ...flags] });
 }
 
 /** A HostStdio over byte buffers: stdin is a fixed byte string (then EOF), output is captured. */

@@ -9,20 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-static const char *en(int e)
-{
-	switch (e) {
-	case 0: return "ok";
-	case EPERM: return "EPERM";
-	case ENOENT: return "ENOENT";
-	case EACCES: return "EACCES";
-	case EEXIST: return "EEXIST";
-	case ENXIO: return "ENXIO";
-	case EROFS: return "EROFS";
-	default: return "E?";
-	}
-}
+#include "test_errno.h"
 
 static const char *kind(mode_t m)
 {

@@ -14,22 +14,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-static const char *en(int e)
-{
-	switch (e) {
-	case 0: return "ok";
-	case EPERM: return "EPERM";
-	case ENOENT: return "ENOENT";
-	case EBADF: return "EBADF";
-	case EACCES: return "EACCES";
-	case EEXIST: return "EEXIST";
-	case EINVAL: return "EINVAL";
-	case EROFS: return "EROFS";
-	case ENXIO: return "ENXIO";
-	default: return "E?";
-	}
-}
+#include "test_errno.h"
 
 /* Reads a whole file (up to 64 KiB); returns its length or -1. */
 static long slurp(const char *path, char *buf, size_t cap)

@@ -8,42 +8,9 @@
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include "test_errno.h"
 
 extern char **environ;
-
-/* Names for errno values (strerror's wording differs between C libraries). */
-static const char *en(int e)
-{
-	switch (e) {
-	case 0: return "ok";
-	case EPERM: return "EPERM";
-	case ENOENT: return "ENOENT";
-	case ESRCH: return "ESRCH";
-	case EINTR: return "EINTR";
-	case EBADF: return "EBADF";
-	case ECHILD: return "ECHILD";
-	case EAGAIN: return "EAGAIN";
-	case EACCES: return "EACCES";
-	case EFAULT: return "EFAULT";
-	case EEXIST: return "EEXIST";
-	case ENOTDIR: return "ENOTDIR";
-	case EINVAL: return "EINVAL";
-	case ENOTTY: return "ENOTTY";
-	case EPIPE: return "EPIPE";
-	case ERANGE: return "ERANGE";
-	case ENOSYS: return "ENOSYS";
-	default: return "E?";
-	}
-}
-
-/* Runs expr once, then prints its value and, if negative, errno's name (C leaves the order of
- * evaluation of printf's arguments unspecified, so calls and errno are never mixed in one). */
-#define CALL(label, expr) do { \
-	errno = 0; \
-	long r_ = (long)(expr); \
-	int e_ = errno; \
-	printf("%s: %ld%s%s\n", label, r_, r_ < 0 ? " " : "", r_ < 0 ? en(e_) : ""); \
-} while (0)
 
 static volatile sig_atomic_t chld, last_pid, last_status, last_code;
 

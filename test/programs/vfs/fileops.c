@@ -12,7 +12,7 @@
 #include <sys/syscall.h>
 #include <sys/time.h>
 #include <unistd.h>
-#include "vfs_test.h"
+#include "test_errno.h"
 
 #ifndef FALLOC_FL_KEEP_SIZE
 #define FALLOC_FL_KEEP_SIZE 1

@@ -6,7 +6,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include "vfs_test.h"
+#include "test_errno.h"
 
 static long nlink(const char *p)
 {

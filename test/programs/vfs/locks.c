@@ -12,7 +12,7 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
-#include "vfs_test.h"
+#include "test_errno.h"
 
 extern char **environ;
 static const char *self;

@@ -10,7 +10,7 @@
 #include <sys/statfs.h>
 #include <sys/statvfs.h>
 #include <unistd.h>
-#include "vfs_test.h"
+#include "test_errno.h"
 
 static void fstype(const char *p)
 {

@@ -7,7 +7,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include "vfs_test.h"
+#include "test_errno.h"
 
 /* fd numbers differ (WASI's preopen is fd 3): report success as 0 */
 #define OPENED(expr) ((expr) < 0 ? -1 : 0)

@@ -9,7 +9,7 @@
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <unistd.h>
-#include "vfs_test.h"
+#include "test_errno.h"
 
 int main(int argc, char **argv)
 {
