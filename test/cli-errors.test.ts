@@ -3,11 +3,11 @@
 // when a program cannot be started). Compiled to dist/test/cli-errors.test.js.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { occlum as runOcclum, type CliResult } from './helpers/occlum-cli.js';
 import { compileCached } from '../src/sdk/compiler.js';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -20,21 +20,14 @@ let probe = '';
 let built = '';
 let counter = 0;
 
-interface Result { code: number | null; stdout: string; stderr: string }
+type Result = CliResult;
 
 function cleanEnv(extra: Record<string, string> = {}): Record<string, string> {
   return { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: os.tmpdir(), ...extra };
 }
 
 function occlum(args: string[], cwd: string, env: Record<string, string> = cleanEnv(), bin = OCCLUM): Promise<Result> {
-  return new Promise((resolve, reject) => {
-    const c = spawn(process.execPath, [bin, ...args], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '', stderr = '';
-    c.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
-    c.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
-    c.on('error', reject);
-    c.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+  return runOcclum(args, cwd, env, bin);
 }
 
 /** Asserts exit code `code` and exactly one stderr line "occlum: ..." (no stack trace); returns it. */

@@ -9,6 +9,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { occlum as runOcclum, type CliResult } from './helpers/occlum-cli.js';
 import { compileCached } from '../src/sdk/compiler.js';
 import { templateConfig, validateConfig, parseSize, ConfigError } from '../src/instance/config.js';
 import { checkProgramPath, exitCodeOf, mergeEnv, signalMessage } from '../src/instance/run.js';
@@ -23,7 +24,7 @@ let probe = '';
 /** The seed instance, built once with the probe as /bin/my_app. */
 let inst = '';
 
-interface Result { code: number | null; signal: string | null; stdout: string; stderr: string }
+type Result = CliResult;
 
 /** A minimal host environment: nothing from the test runner leaks in (OCCLUM_LOG_LEVEL...). */
 function cleanEnv(extra: Record<string, string> = {}): Record<string, string> {
@@ -31,14 +32,7 @@ function cleanEnv(extra: Record<string, string> = {}): Record<string, string> {
 }
 
 function occlum(args: string[], cwd: string, env: Record<string, string> = cleanEnv()): Promise<Result> {
-  return new Promise((resolve, reject) => {
-    const c = spawn(process.execPath, [OCCLUM, ...args], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '', stderr = '';
-    c.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
-    c.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
-    c.on('error', reject);
-    c.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
-  });
+  return runOcclum(args, cwd, env);
 }
 
 /** stderr holds exactly one line starting with "occlum: " and no stack trace. */

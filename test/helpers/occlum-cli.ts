@@ -10,7 +10,7 @@ import { REPO } from './libos.js';
 
 export const OCCLUM = path.join(REPO, 'bin', 'occlum.js');
 
-export interface CliResult { code: number | null; stdout: string; stderr: string }
+export interface CliResult { code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }
 
 /** A temporary work directory with its own HOME inside; remove it with fs.rmSync when done. */
 export function tempWork(prefix: string): { work: string; env: (extra?: Record<string, string>) => Record<string, string> } {
@@ -20,14 +20,15 @@ export function tempWork(prefix: string): { work: string; env: (extra?: Record<s
   return { work, env: (extra = {}) => ({ PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: home, ...extra }) };
 }
 
-export function occlum(args: string[], cwd: string, env: Record<string, string>): Promise<CliResult> {
+/** Runs `bin` (default bin/occlum.js) with `args` in `cwd` and exactly the environment `env`. */
+export function occlum(args: string[], cwd: string, env: Record<string, string>, bin = OCCLUM): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const c = spawn(process.execPath, [OCCLUM, ...args], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const c = spawn(process.execPath, [bin, ...args], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '', stderr = '';
     c.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
     c.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
     c.on('error', reject);
-    c.on('close', (code) => resolve({ code, stdout, stderr }));
+    c.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
   });
 }
 
