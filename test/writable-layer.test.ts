@@ -200,3 +200,21 @@ test('a sefs mount of Occlum.json keeps its files across runs, encrypted in its 
   assert.ok(files.length > 0, 'the sefs lives in run/mount/data');
   for (const f of files) assert.deepEqual(scan(f, [marker, 'kept.txt']).found, [], f);
 });
+
+test('occlum mount exports the root as programs see it (image + writable layer) and creates no layer', async () => {
+  const dir = await instance('exported');
+  const fresh = path.join(work, 'export-fresh');
+  await ok(['mount', fresh], dir);
+  assert.equal(fs.readFileSync(path.join(fresh, 'etc', 'hosts'), 'utf8'), '127.0.0.1 localhost\n');
+  assert.ok(!fs.existsSync(path.join(dir, 'run', 'mount', '__ROOT', 'sefs.hdr')), 'inspection created a layer');
+  const r = await sh(dir, 'echo from-a-program > /root/made.txt; rm /etc/hosts; echo ok');
+  assert.equal(r.code, 0, r.stderr);
+  const out = path.join(work, 'export-after');
+  await ok(['mount', out], dir);
+  assert.equal(fs.readFileSync(path.join(out, 'root', 'made.txt'), 'utf8'), 'from-a-program\n');
+  assert.ok(!fs.existsSync(path.join(out, 'etc', 'hosts')), 'the deletion shows');
+  assert.ok(fs.existsSync(path.join(out, 'bin', 'sh')));
+  // Inspection leaves the layer as it was: the program still sees its file.
+  const again = await sh(dir, 'cat /root/made.txt');
+  assert.equal(again.stdout, 'from-a-program\n');
+});

@@ -29,7 +29,7 @@ import { nodeHost } from '../host/node.js';
 import { populateFromHost } from './image-loader.js';
 import { normalizePath, parseSize, type MountEntry, type OcclumConfig } from './config.js';
 import { CliError, type Instance } from './instance.js';
-import { autoKey, openSefsLayer } from './sefs-layer.js';
+import { autoKey, hasSefs, openSefsLayer } from './sefs-layer.js';
 import { sefsMountFactory } from './sefs-mount.js';
 import { defaultMountFactory } from '../kernel/fs/mount-factory.js';
 import { UnionFs } from '../kernel/fs/unionfs/union-fs.js';
@@ -99,13 +99,18 @@ export async function bootInstance(inst: Instance, config: OcclumConfig, opts: B
  * The root unionfs: the verified image below, the encrypted writable layer above (the root
  * entry's layer without a MAC). The caller unmounts it (which unmounts both layers).
  */
-export async function openRootFs(inst: Instance, config: OcclumConfig, verified: { image: FileSystem; mrsigner: string }, log: (line: string) => void): Promise<FileSystem> {
+export async function openRootFs(
+  inst: Instance, config: OcclumConfig, verified: { image: FileSystem; mrsigner: string }, log: (line: string) => void,
+  opts: { readonly?: boolean } = {},
+): Promise<FileSystem> {
   const rootEntry = config.mount.find((m) => normalizePath(m.target) === '/');
   const writable = rootEntry?.options?.layers?.find((l) => l.options?.MAC === undefined);
   const source = writable?.source ?? './run/mount/__ROOT';
   const dir = path.resolve(inst.dir, source);
   const shown = path.relative(inst.dir, dir) || '.';
-  const upper = await openSefsLayer(dir, { crypto: nodeCrypto, mrsigner: mrsignerBytes(verified.mrsigner), shown, log });
+  // Read-only (inspection): an instance that never ran has no layer yet; show the image alone.
+  if (opts.readonly && !hasSefs(dir)) return new UnionFs(new RamFs(() => 0n, true), [verified.image]);
+  const upper = await openSefsLayer(dir, { crypto: nodeCrypto, mrsigner: mrsignerBytes(verified.mrsigner), shown, log, readonly: opts.readonly === true });
   log(`boot: root is a unionfs of the verified image and the encrypted layer ${shown}`);
   return new UnionFs(upper, [verified.image]);
 }

@@ -30,7 +30,14 @@ export interface SefsLayerOptions {
   /** How the user names the directory in messages, e.g. "run/mount/__ROOT". */
   shown: string;
   disk?: DiskKind;
+  /** Mount read-only and never create (inspection: `occlum mount`). */
+  readonly?: boolean;
   log: (line: string) => void;
+}
+
+/** True if `dir` holds a sefs volume. */
+export function hasSefs(dir: string): boolean {
+  return fs.existsSync(path.join(dir, HEADER_DEVICE));
 }
 
 /** Per-user directory of trusted counters (next to the sealing key). */
@@ -84,7 +91,7 @@ export function autoKey(crypto: HostCrypto, mrsigner: Uint8Array): Uint8Array {
 export async function openSefsLayer(dir: string, o: SefsLayerOptions): Promise<SefsFileSystem> {
   try {
     const { fs: sefs, created } = await openOrCreateSefs(dir, {
-      crypto: o.crypto, key: autoKey(o.crypto, o.mrsigner), nblocks: LAYER_BLOCKS, log: o.log, ...(o.disk ? { disk: o.disk } : {}),
+      crypto: o.crypto, key: autoKey(o.crypto, o.mrsigner), nblocks: LAYER_BLOCKS, log: o.log, readonly: o.readonly === true, ...(o.disk ? { disk: o.disk } : {}),
     });
     if (created) o.log(`boot: created an empty encrypted sefs in ${o.shown}`);
     return sefs;

@@ -31,7 +31,7 @@ export async function mountInstance(inst: Instance, dir: string, shown: string, 
       if (signer !== verified.mrsigner) throw new CliError(`mount: the build was signed by another key than --sign-key ${opts.signKey} (mrsigner ${verified.mrsigner}); give the key it was built with`);
     }
     // The instance's root as programs see it: the image and the writable layer above it.
-    root = await openRootFs(inst, verified.config, verified, () => {});
+    root = await openRootFs(inst, verified.config, verified, () => {}, { readonly: true });
     return { ...(await exportTree(root, dir, shown)), mrenclave: verified.mrenclave };
   } finally {
     if (root) await root.unmount?.();
