@@ -61,14 +61,14 @@ export async function bootInstance(inst: Instance, config: OcclumConfig, opts: B
   const host = opts.host ?? nodeHost();
   const log = opts.log;
   const clock = () => host.clock.realtimeNs();
-  const root: FileSystem = opts.verified ? await openRootFs(inst, config, opts.verified, (l) => log.info(l)) : loadImageDir(inst, host, clock, log);
-
-  // mount(2) of sefs at run time gets volumes under the same auto-key as the writable layer.
-  const mountFactory = opts.verified
-    ? sefsMountFactory(defaultMountFactory(host), { host, crypto: nodeCrypto, sealingKey: autoKey(nodeCrypto, mrsignerBytes(opts.verified.mrsigner)), log: (l) => log.info(l) })
+  // One key for every sefs of this build: the writable layer, Occlum.json's sefs mounts, mount(2).
+  const key = opts.verified ? autoKey(nodeCrypto, opts.verified.mrsigner) : undefined;
+  const root: FileSystem = opts.verified && key ? await openRootFs(inst, config, opts.verified.image, key, (l) => log.info(l)) : loadImageDir(inst, host, clock, log);
+  const mountFactory = key
+    ? sefsMountFactory(defaultMountFactory(host), { host, crypto: nodeCrypto, sealingKey: key, log: (l) => log.info(l) })
     : undefined;
   const kernel = new Kernel({ host, rootFs: root, log, hostname: os.hostname(), limits: limitsOf(config), ...(mountFactory ? { mountFactory } : {}) });
-  kernel.atShutdown.push(async () => { await root.unmount?.(); });
+  kernel.vfs.adopt(root); // released last, after the mounts adopted below
   try {
     await mountKernelFileSystems(kernel);
     log.info('boot: mounted procfs at /proc, devfs at /dev, ramfs at /dev/shm');
@@ -77,8 +77,8 @@ export async function bootInstance(inst: Instance, config: OcclumConfig, opts: B
       .filter(({ m }) => normalizePath(m.target) !== '/')
       .sort((a, b) => depth(a.m.target) - depth(b.m.target));
     for (const { m, i } of entries) {
-      const fsys = await makeFs(inst, m, i, host, clock, opts.verified?.mrsigner, log);
-      kernel.atShutdown.unshift(async () => { await fsys.unmount?.(); });
+      const fsys = await makeFs(inst, m, i, host, clock, key, log);
+      kernel.vfs.adopt(fsys);
       await mountOrFail(kernel, m.target, fsys, `mount[${i}] (${m.type} at ${m.target})`);
       const how = m.type === 'hostfs' ? ` <- ${(fsys as HostFsMount).rootPath}` : m.type === 'sefs' ? (fsys.type === 'sefs' ? ` <- ${m.source}` : ' (temporary, in memory)') : '';
       log.info(`boot: mounted ${m.type} at ${normalizePath(m.target)}${how}`);
@@ -97,10 +97,10 @@ export async function bootInstance(inst: Instance, config: OcclumConfig, opts: B
 
 /**
  * The root unionfs: the verified image below, the encrypted writable layer above (the root
- * entry's layer without a MAC). The caller unmounts it (which unmounts both layers).
+ * entry's layer without a MAC) under `key` (autoKey()). The caller unmounts it (both layers).
  */
 export async function openRootFs(
-  inst: Instance, config: OcclumConfig, verified: { image: FileSystem; mrsigner: string }, log: (line: string) => void,
+  inst: Instance, config: OcclumConfig, image: FileSystem, key: Uint8Array, log: (line: string) => void,
   opts: { readonly?: boolean } = {},
 ): Promise<FileSystem> {
   const rootEntry = config.mount.find((m) => normalizePath(m.target) === '/');
@@ -109,14 +109,10 @@ export async function openRootFs(
   const dir = path.resolve(inst.dir, source);
   const shown = path.relative(inst.dir, dir) || '.';
   // Read-only (inspection): an instance that never ran has no layer yet; show the image alone.
-  if (opts.readonly && !hasSefs(dir)) return new UnionFs(new RamFs(() => 0n, true), [verified.image]);
-  const upper = await openSefsLayer(dir, { crypto: nodeCrypto, mrsigner: mrsignerBytes(verified.mrsigner), shown, log, readonly: opts.readonly === true });
+  if (opts.readonly && !hasSefs(dir)) return new UnionFs(new RamFs(() => 0n, true), [image]);
+  const upper = await openSefsLayer(dir, { crypto: nodeCrypto, key, shown, log, readonly: opts.readonly === true });
   log(`boot: root is a unionfs of the verified image and the encrypted layer ${shown}`);
-  return new UnionFs(upper, [verified.image]);
-}
-
-function mrsignerBytes(hex: string): Uint8Array {
-  return new Uint8Array(Buffer.from(hex, 'hex'));
+  return new UnionFs(upper, [image]);
 }
 
 /** Occlum.json's resource limits as the kernel enforces them (see kernel/process/limits.ts). */
@@ -140,7 +136,7 @@ function loadImageDir(inst: Instance, host: Host, clock: () => bigint, log: Log)
   return root;
 }
 
-async function makeFs(inst: Instance, m: MountEntry, i: number, host: Host, clock: () => bigint, mrsigner: string | undefined, log: Log): Promise<FileSystem> {
+async function makeFs(inst: Instance, m: MountEntry, i: number, host: Host, clock: () => bigint, key: Uint8Array | undefined, log: Log): Promise<FileSystem> {
   switch (m.type) {
     case 'hostfs': {
       const source = m.source ?? '.';
@@ -159,9 +155,9 @@ async function makeFs(inst: Instance, m: MountEntry, i: number, host: Host, cloc
       }
     }
     case 'sefs': {
-      if (m.options?.temporary === true || mrsigner === undefined || m.source === undefined) return new RamFs(clock);
+      if (m.options?.temporary === true || key === undefined || m.source === undefined) return new RamFs(clock);
       const dir = path.resolve(inst.dir, m.source);
-      return openSefsLayer(dir, { crypto: nodeCrypto, mrsigner: mrsignerBytes(mrsigner), shown: path.relative(inst.dir, dir) || '.', log: (l) => log.info(l) });
+      return openSefsLayer(dir, { crypto: nodeCrypto, key, shown: path.relative(inst.dir, dir) || '.', log: (l) => log.info(l) });
     }
     case 'ramfs':
       return new RamFs(clock);

@@ -25,8 +25,8 @@ export const LAYER_BLOCKS = 1 << 20; // 4 GiB
 
 export interface SefsLayerOptions {
   crypto: HostCrypto;
-  /** The build's signer (occlum print mrsigner), 32 bytes. */
-  mrsigner: Uint8Array;
+  /** The volume key: autoKey() of the build's signer. */
+  key: Uint8Array;
   /** How the user names the directory in messages, e.g. "run/mount/__ROOT". */
   shown: string;
   disk?: DiskKind;
@@ -75,8 +75,8 @@ export async function openOrCreateSefs(dir: string, o: SefsVolumeSpec): Promise<
   return { fs: await SefsFileSystem.format(vol.dev, { ...fsOpts, key: vol.fsKey, atomicFlush: vol.atomicFlush }), created: true };
 }
 
-/** The MRSIGNER-policy auto-key of this machine for builds signed by `mrsigner`. Throws CliError. */
-export function autoKey(crypto: HostCrypto, mrsigner: Uint8Array): Uint8Array {
+/** The MRSIGNER-policy auto-key of this machine for builds signed by `mrsigner` (hex). Throws CliError. */
+export function autoKey(crypto: HostCrypto, mrsigner: string): Uint8Array {
   let sealing: Uint8Array;
   try {
     sealing = loadSealingKey();
@@ -84,14 +84,14 @@ export function autoKey(crypto: HostCrypto, mrsigner: Uint8Array): Uint8Array {
     if (e instanceof SealingKeyError) throw new CliError(`${e.message}; fix it or point OCCLUM_TS_SEALING_KEY at the right key file`);
     throw e;
   }
-  return crypto.hkdf(sealing, mrsigner, 'occlum-ts sefs auto-key/mrsigner', 32);
+  return crypto.hkdf(sealing, new Uint8Array(Buffer.from(mrsigner, 'hex')), 'occlum-ts sefs auto-key/mrsigner', 32);
 }
 
 /** Mounts the persistent sefs in host directory `dir` (created empty on first use). Throws CliError. */
 export async function openSefsLayer(dir: string, o: SefsLayerOptions): Promise<SefsFileSystem> {
   try {
     const { fs: sefs, created } = await openOrCreateSefs(dir, {
-      crypto: o.crypto, key: autoKey(o.crypto, o.mrsigner), nblocks: LAYER_BLOCKS, log: o.log, readonly: o.readonly === true, ...(o.disk ? { disk: o.disk } : {}),
+      crypto: o.crypto, key: o.key, nblocks: LAYER_BLOCKS, log: o.log, readonly: o.readonly === true, ...(o.disk ? { disk: o.disk } : {}),
     });
     if (created) o.log(`boot: created an empty encrypted sefs in ${o.shown}`);
     return sefs;

@@ -308,14 +308,10 @@ export class Kernel {
     await waitUntil(t, [], () => undefined, deadline, interruptible);
   }
 
-  /** Run at the end of shutdown, in order: whoever mounted a file system for the kernel unmounts it here. */
-  readonly atShutdown: (() => Promise<void>)[] = [];
-
   async shutdown(): Promise<void> {
     for (const p of [...this.processes.values()]) if (p.alive) await killProcess(p, SIGKILL, false);
     await this.pool.shutdown();
     await this.vfs.syncAll();
-    for (const f of this.atShutdown.splice(0)) await f();
     await this.vfs.releaseOwned();
   }
 }

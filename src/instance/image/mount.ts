@@ -7,6 +7,8 @@ import { CliError, type Instance } from '../instance.js';
 import { exportTree, type ExportCounts } from './export.js';
 import { verifyBuild } from './verify.js';
 import { openRootFs } from '../boot.js';
+import { autoKey } from '../sefs-layer.js';
+import { nodeCrypto } from '../../host/node-crypto.js';
 import type { FileSystem } from '../../kernel/fs/inode.js';
 
 export interface MountOptions {
@@ -31,7 +33,7 @@ export async function mountInstance(inst: Instance, dir: string, shown: string, 
       if (signer !== verified.mrsigner) throw new CliError(`mount: the build was signed by another key than --sign-key ${opts.signKey} (mrsigner ${verified.mrsigner}); give the key it was built with`);
     }
     // The instance's root as programs see it: the image and the writable layer above it.
-    root = await openRootFs(inst, verified.config, verified, () => {}, { readonly: true });
+    root = await openRootFs(inst, verified.config, verified.image, autoKey(nodeCrypto, verified.mrsigner), () => {}, { readonly: true });
     return { ...(await exportTree(root, dir, shown)), mrenclave: verified.mrenclave };
   } finally {
     if (root) await root.unmount?.();

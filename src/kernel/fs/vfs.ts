@@ -99,7 +99,7 @@ export class Vfs {
 
   mountList(): Mount[] { return [...this.mounts.values()]; }
 
-  /** Marks `fs` as created by the kernel (mount(2)): releaseOwned() unmounts it. */
+  /** Marks `fs` as the kernel's (mount(2), or boot's root and mounts): releaseOwned() unmounts it. */
   adopt(fs: FileSystem): void { this.owned.add(fs); }
 
   /** Unmounts an adopted file system now (umount2 of an unused mount). */
@@ -108,7 +108,7 @@ export class Vfs {
     await fs.unmount?.();
   }
 
-  /** Kernel shutdown: unmounts what mount(2) created and is still mounted or lazily detached. */
+  /** Kernel shutdown: unmounts what was adopted and is still mounted or lazily detached, latest first. */
   async releaseOwned(): Promise<void> {
     for (const fs of [...this.owned].reverse()) await this.release(fs);
   }
