@@ -284,14 +284,7 @@ test('the seed flow verbatim for a C++ iostream program: occlum-c++, new, cp, bu
     'int main(int argc, char **argv) {\n  std::vector<std::string> args(argv + 1, argv + argc);\n' +
     '  std::cout << "Hello from C++ with " << args.size() << " args:";\n  for (auto &a : args) std::cout << " " << a;\n' +
     '  std::cout << std::endl;\n  return 3;\n}\n');
-  const cxx = await new Promise<Result>((resolve, reject) => {
-    const c = spawn(process.execPath, [path.join(REPO, 'bin', 'occlum-c++.js'), 'hello.cpp', '-o', 'my_app'], { cwd: dir, env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '', stderr = '';
-    c.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
-    c.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
-    c.on('error', reject);
-    c.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
-  });
+  const cxx = await runOcclum(['hello.cpp', '-o', 'my_app'], dir, cleanEnv(), path.join(REPO, 'bin', 'occlum-c++.js'));
   assert.equal(cxx.code, 0, cxx.stderr);
   assert.equal((await occlum(['new', 'my_occlum_instance'], dir)).code, 0);
   const inst = path.join(dir, 'my_occlum_instance');

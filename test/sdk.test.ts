@@ -19,7 +19,7 @@ import * as path from 'node:path';
 import { WASI } from 'node:wasi';
 import { runCompiler, compileCached, SDK_LIB_DIR, REPO_ROOT } from '../src/sdk/compiler.js';
 import { providesImport } from '../src/kernel/abi/index.js';
-import { compileNative, compileProgram, PROGRAMS_DIR } from './helpers/libos.js';
+import { compileNative, compileProgram, HAVE_GCC, PROGRAMS_DIR } from './helpers/libos.js';
 import { assertSameAsNative, nativeSource } from './helpers/differential.js';
 
 const POSIX_DIR = path.join(PROGRAMS_DIR, 'posix');
@@ -27,14 +27,6 @@ const PROGRAMS = fs.readdirSync(POSIX_DIR).filter((f) => f.endsWith('.c')).map((
 /** Not a test of its own: the /bin/sh that system() and popen() run in the LibOS. */
 const SHELL = 'sh';
 const RUNTIME = process.env.OCCLUM_SDK_RUNTIME !== '0';
-const HAVE_GCC = (() => {
-  try {
-    execFileSync('gcc', ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
 
 const Wasm = WebAssembly as unknown as {
   Module: { new (bytes: Uint8Array): object; imports(m: object): { module: string; name: string; kind: string }[]; exports(m: object): { name: string; kind: string }[] };

@@ -14,7 +14,7 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { LibOS, REPO, compileNative, runNative, tempDir, type RunResult } from './helpers/libos.js';
+import { HAVE_GCC, LibOS, REPO, compileNative, runNative, tempDir, type RunResult } from './helpers/libos.js';
 import { compileCached } from '../src/sdk/compiler.js';
 
 const USERLAND = path.join(REPO, 'userland');
@@ -31,12 +31,7 @@ function skipReason(): string | undefined {
   if (missing.length > 0) return `userland/bin is not built (missing: ${missing.join(' ')}); run \`node scripts/build-userland.js\``;
   const stale = UTILS.filter((u) => fs.statSync(path.join(BIN, u)).mtimeMs < Math.max(fs.statSync(path.join(USERLAND, `${u}.c`)).mtimeMs, fs.statSync(COMMON_H).mtimeMs));
   if (stale.length > 0) return `userland/bin is older than its sources (${stale.join(' ')}); run \`node scripts/build-userland.js\``;
-  try {
-    execFileSync('gcc', ['--version'], { stdio: 'ignore' });
-  } catch {
-    return 'gcc is not installed (the native oracle)';
-  }
-  return undefined;
+  return HAVE_GCC ? undefined : 'gcc is not installed (the native oracle)';
 }
 const SKIP = skipReason();
 

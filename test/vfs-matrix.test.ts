@@ -4,10 +4,9 @@
 // host block files, and hostfs. (ramfs: test/vfs.test.ts runs them in /tmp.)
 // covers: openat renameat linkat symlinkat unlinkat ftruncate fallocate utimensat flock fcntl getdents64
 import { test, after } from 'node:test';
-import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { compileProgram, PROGRAMS_DIR, tempDir } from './helpers/libos.js';
+import { compileProgram, PROGRAMS_DIR, tempDir, HAVE_GCC } from './helpers/libos.js';
 import { assertSameAsNative } from './helpers/differential.js';
 import { nodeCrypto } from '../src/host/node-crypto.js';
 import { HostDirStore } from '../src/host/block-file.js';
@@ -17,9 +16,6 @@ import { createVolume, type DiskKind } from '../src/storage/sefs/volume.js';
 
 const VFS_DIR = path.join(PROGRAMS_DIR, 'vfs');
 const PROGRAMS = ['paths', 'links', 'fileops', 'locks'];
-const HAVE_GCC = (() => {
-  try { execFileSync('gcc', ['--version'], { stdio: 'ignore' }); return true; } catch { return false; }
-})();
 const SEALING = new Uint8Array(32).fill(0x5a);
 const cleanup: string[] = [];
 after(() => { for (const d of cleanup) fs.rmSync(d, { recursive: true, force: true }); });

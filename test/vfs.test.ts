@@ -5,9 +5,8 @@
 import { test } from 'node:test';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { execFileSync } from 'node:child_process';
 import assert from 'node:assert/strict';
-import { PROGRAMS_DIR, compileProgram, runInLibOS, tempDir } from './helpers/libos.js';
+import { PROGRAMS_DIR, compileProgram, runInLibOS, tempDir, HAVE_GCC } from './helpers/libos.js';
 import { assertSameAsNative } from './helpers/differential.js';
 import type { Host } from '../src/host/types.js';
 import { nodeCrypto } from '../src/host/node-crypto.js';
@@ -17,9 +16,6 @@ import { FileLocks } from '../src/kernel/fs/file-lock.js';
 import type { Inode } from '../src/kernel/fs/inode.js';
 
 const VFS_DIR = path.join(PROGRAMS_DIR, 'vfs');
-const HAVE_GCC = (() => {
-  try { execFileSync('gcc', ['--version'], { stdio: 'ignore' }); return true; } catch { return false; }
-})();
 /** Programs compared with native Linux (the others are LibOS-only helpers). */
 const DIFFERENTIAL = ['paths', 'links', 'fileops', 'locks'];
 

@@ -10,7 +10,7 @@
 //  3. boots a Kernel whose log (level 'error' by default) is captured in `kernelLog`;
 //  4. spawns each program with its own capturing stdio (so concurrent processes don't mix).
 import { createHash } from 'node:crypto';
-import { execFile, spawn as spawnChild } from 'node:child_process';
+import { execFile, execFileSync, spawn as spawnChild } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -284,6 +284,11 @@ export async function runInLibOS(wasm: string | string[] | Record<string, string
 // ---- native oracle ----
 
 /** Compiles C source (a path or the text itself) with `gcc -O0`, cached by content under .cache/native/. */
+/** gcc is there (the native side of differential tests; they skip without it). */
+export const HAVE_GCC = (() => {
+  try { execFileSync('gcc', ['--version'], { stdio: 'ignore' }); return true; } catch { return false; }
+})();
+
 export async function compileNative(source: string, flags: string[] = []): Promise<string> {
   const text = source.includes('\n') ? source : fs.readFileSync(source, 'utf8');
   const hash = createHash('sha256').update(JSON.stringify(flags)).update('\0').update(text).digest('hex').slice(0, 32);
