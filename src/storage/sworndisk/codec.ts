@@ -130,11 +130,13 @@ class SlotList {
   }
 }
 
-/** A map that keeps at most `capacity` entries and drops the least recently used one. */
-export class Lru<K, V> {
+/**
+ * The bookkeeping both LRU caches share: which of `capacity` slots holds which key, in recency
+ * order, with hit/miss counts. Subclasses keep the values in their own storage, by slot.
+ */
+abstract class LruSlots<K> {
   private readonly map = new Map<K, number>();
-  private readonly keysOf: K[] = [];
-  private readonly vals: (V | undefined)[] = [];
+  private readonly keyOf: K[] = [];
   private readonly order: SlotList;
   private readonly free: number[] = [];
   hits = 0;
@@ -147,113 +149,96 @@ export class Lru<K, V> {
 
   get size(): number { return this.map.size; }
 
-  get(k: K): V | undefined {
+  has(k: K): boolean { return this.map.has(k); }
+
+  keys(): IterableIterator<K> { return this.map.keys(); }
+
+  /** The slot of `k`, made most recent (a hit), or -1 (a miss). */
+  protected find(k: K): number {
     const s = this.map.get(k);
     if (s === undefined) {
       this.misses++;
-      return undefined;
+      return -1;
     }
     this.hits++;
     this.order.touch(s);
-    return this.vals[s];
+    return s;
   }
 
-  has(k: K): boolean { return this.map.has(k); }
+  /** The slot for `k`, most recent: its own, a free one, or the least recent one's (evicted). */
+  protected claim(k: K): number {
+    let s = this.map.get(k);
+    if (s !== undefined) {
+      this.order.touch(s);
+      return s;
+    }
+    s = this.free.pop();
+    if (s === undefined) {
+      s = this.order.tail;
+      this.order.unlink(s);
+      this.map.delete(this.keyOf[s]!);
+    }
+    this.map.set(k, s);
+    this.keyOf[s] = k;
+    this.order.pushFront(s);
+    return s;
+  }
+
+  /** Frees the slot of `k`; returns it, or -1 if `k` is not cached. */
+  protected remove(k: K): number {
+    const s = this.map.get(k);
+    if (s === undefined) return -1;
+    this.map.delete(k);
+    this.order.unlink(s);
+    this.free.push(s);
+    return s;
+  }
+}
+
+/** A map that keeps at most `capacity` entries and drops the least recently used one. */
+export class Lru<K, V> extends LruSlots<K> {
+  private readonly vals: (V | undefined)[] = [];
+
+  get(k: K): V | undefined {
+    const s = this.find(k);
+    return s < 0 ? undefined : this.vals[s];
+  }
 
   set(k: K, v: V): void {
     if (this.capacity <= 0) return;
-    let s = this.map.get(k);
-    if (s === undefined) {
-      s = this.free.pop();
-      if (s === undefined) {
-        s = this.order.tail;
-        this.order.unlink(s);
-        this.map.delete(this.keysOf[s]);
-      }
-      this.map.set(k, s);
-      this.keysOf[s] = k;
-      this.order.pushFront(s);
-    } else {
-      this.order.touch(s);
-    }
-    this.vals[s] = v;
+    this.vals[this.claim(k)] = v;
   }
 
   delete(k: K): void {
-    const s = this.map.get(k);
-    if (s === undefined) return;
-    this.map.delete(k);
-    this.order.unlink(s);
-    this.vals[s] = undefined;
-    this.free.push(s);
+    const s = this.remove(k);
+    if (s >= 0) this.vals[s] = undefined;
   }
-
-  keys(): IterableIterator<K> { return this.map.keys(); }
 }
 
 /**
  * An LRU cache of 4 KiB blocks in one preallocated slab: entries are copied in and out, so caching
  * allocates nothing (cached blocks would otherwise all be promoted to the old GC generation).
  */
-export class BlockLru {
+export class BlockLru extends LruSlots<number> {
   private readonly slab: Uint8Array;
-  private readonly map = new Map<number, number>();
-  private readonly keyOf: Float64Array;
-  private readonly order: SlotList;
-  private readonly free: number[] = [];
-  hits = 0;
-  misses = 0;
 
-  constructor(readonly capacity: number, readonly blockSize = 4096) {
+  constructor(capacity: number, readonly blockSize = 4096) {
+    super(capacity);
     this.slab = new Uint8Array(capacity * blockSize);
-    this.keyOf = new Float64Array(capacity);
-    this.order = new SlotList(capacity);
-    for (let i = capacity - 1; i >= 0; i--) this.free.push(i);
   }
-
-  get size(): number { return this.map.size; }
 
   /** Copies the cached block into out[off..]; false on a miss. */
   copyOut(k: number, out: Uint8Array, off: number): boolean {
-    const s = this.map.get(k);
-    if (s === undefined) {
-      this.misses++;
-      return false;
-    }
-    this.hits++;
-    this.order.touch(s);
+    const s = this.find(k);
+    if (s < 0) return false;
     out.set(this.slab.subarray(s * this.blockSize, (s + 1) * this.blockSize), off);
     return true;
   }
 
-  has(k: number): boolean { return this.map.has(k); }
-
   set(k: number, data: Uint8Array): void {
     if (this.capacity <= 0) return;
-    let s = this.map.get(k);
-    if (s === undefined) {
-      s = this.free.pop();
-      if (s === undefined) {
-        s = this.order.tail;
-        this.order.unlink(s);
-        this.map.delete(this.keyOf[s]);
-      }
-      this.map.set(k, s);
-      this.keyOf[s] = k;
-      this.order.pushFront(s);
-    } else {
-      this.order.touch(s);
-    }
-    this.slab.set(data.subarray(0, this.blockSize), s * this.blockSize);
+    this.slab.set(data.subarray(0, this.blockSize), this.claim(k) * this.blockSize);
   }
 
-  delete(k: number): void {
-    const s = this.map.get(k);
-    if (s === undefined) return;
-    this.map.delete(k);
-    this.order.unlink(s);
-    this.free.push(s);
-  }
-
-  keys(): IterableIterator<number> { return this.map.keys(); }
+  delete(k: number): void { this.remove(k); }
 }
